@@ -1,0 +1,1 @@
+"""Dagster asset definitions, one sub-package per layer: raw -> staging -> benchmarks -> publish."""

@@ -1,0 +1,95 @@
+"""Raw layer: one asset per source, storing each of its files in the raw zone with provenance.
+
+The datasets of each source are rows of reference/raw_datasets.csv. In snapshot mode a file comes from the bundled
+sample (data/sample, described by its MANIFEST.json); in live mode it is downloaded from the publisher's URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
+
+from assets.metadata import markdown_table
+from pipelines.resources import PROJECT, SourceAccess, Warehouse
+from storage.raw_zone import Provenance
+
+CATALOGUE = PROJECT / "reference" / "raw_datasets.csv"
+
+
+def load_catalogue() -> pl.DataFrame:
+    return pl.read_csv(CATALOGUE)
+
+
+def _from_sample(access: SourceAccess, dataset: dict) -> tuple[bytes, str, Provenance]:
+    sample = Path(access.sample_dir)
+    entries = json.loads((sample / "MANIFEST.json").read_text())
+    entry = next((e for e in entries if (e["source"], e["dataset_id"]) == (dataset["source"], dataset["dataset_id"])), None)
+    if entry is None:
+        raise FileNotFoundError(f"{dataset['source']}/{dataset['dataset_id']} is not in {sample / 'MANIFEST.json'}")
+    content = (sample / entry["file"]).read_bytes()
+    if hashlib.sha256(content).hexdigest() != entry["sha256"]:
+        raise ValueError(f"{sample / entry['file']}: content differs from MANIFEST.json; rebuild the sample with its script")
+    origin = f"bundled sample {entry['file']}: {entry['reduction']}; from {entry['copied_from']}"
+    return content, Path(entry["file"]).name, _provenance(dataset, "snapshot", origin=origin)
+
+
+def _from_publisher(access: SourceAccess, dataset: dict) -> tuple[bytes, str, Provenance]:
+    download = access.http_client().get(dataset["url"], source=dataset["producer"])
+    record = _provenance(
+        dataset, "live", retrieved_at=download.retrieved_at, last_updated=download.headers.get("Last-Modified")
+    )
+    return download.content, dataset["live_file"], record
+
+
+def _provenance(dataset: dict, mode: str, *, origin=None, retrieved_at=None, last_updated=None) -> Provenance:
+    return Provenance(
+        source=dataset["source"],
+        dataset_id=dataset["dataset_id"],
+        producer=dataset["producer"],
+        title=dataset["title"],
+        url=dataset["url"],
+        licence=dataset["licence"],
+        retrieved_at=(retrieved_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        last_updated=last_updated,
+        mode=mode,
+        origin=origin,
+    )
+
+
+def raw_asset(source: str, datasets: list[dict]) -> AssetsDefinition:
+    titles = "\n".join(f"- `{d['dataset_id']}`: {d['title']} ({d['producer']}, {d['licence']})" for d in datasets)
+
+    @asset(
+        name=f"raw_{source}",
+        group_name="raw",
+        kinds={"file"},
+        description=f"Raw files of {source}, stored byte for byte with provenance:\n{titles}",
+    )
+    def _raw(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
+        zone = warehouse.raw_zone()
+        fetch = _from_sample if access.mode == "snapshot" else _from_publisher
+        records = [zone.store(*fetch(access, dataset)) for dataset in datasets]
+        zone.set_current(source, records)
+        listing = pl.DataFrame([
+            {"dataset_id": r.dataset_id, "raw_file": r.raw_file, "bytes": r.size_bytes, "sha256": r.sha256[:12]}
+            for r in records
+        ])
+        return MaterializeResult(metadata={
+            "mode": access.mode,
+            "files": len(records),
+            "bytes": int(listing["bytes"].sum()),
+            "raw_files": MetadataValue.md(markdown_table(listing)),
+        })
+
+    return _raw
+
+
+raw_assets = [
+    raw_asset(source, group.to_dicts())
+    for (source,), group in load_catalogue().group_by("source", maintain_order=True)
+]

@@ -1,0 +1,77 @@
+"""What every staging table does alike: hold the frame to its contract, keep the rejects, write atomically, and
+check the stored table with a blocking asset check."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+from dagster import AssetCheckResult, AssetChecksDefinition, MaterializeResult, MetadataValue, asset_check
+
+from assets.metadata import table_metadata
+from pipelines.resources import Warehouse
+from schemas.contract import ContractError, hold_to_contract, validate_stored
+
+LAYER = "staging"
+# Above this share of rejected rows the file is more likely broken than a few of its rows: refuse it whole, so the
+# last good table stays in place.
+MAX_REJECT_SHARE = 0.5
+
+
+def known_countries(countries: pl.DataFrame, column: str = "iso3") -> dict[str, pl.Expr]:
+    return {"unknown country code": pl.col(column).is_in(countries["iso3"].implode())}
+
+
+def publish(
+    warehouse: Warehouse,
+    table: str,
+    frame: pl.DataFrame,
+    model: type[pa.DataFrameModel],
+    rules: dict[str, pl.Expr] | None = None,
+    extra_metadata: dict | None = None,
+) -> MaterializeResult:
+    """Write the rows that keep the contract to `table` and the others to `table__rejects`, with the reason."""
+    checked = hold_to_contract(frame, model, table, rules)
+    if checked.valid.is_empty() or checked.rejects.height > MAX_REJECT_SHARE * frame.height:
+        raise ContractError(
+            f"{table}: {checked.rejects.height} of {frame.height} rows break the contract "
+            f"({checked.reject_counts()}); the stored table was left as it was"
+        )
+    warehouse.write(LAYER, f"{table}__rejects", checked.rejects)
+    path = warehouse.write(LAYER, table, checked.valid)
+    return MaterializeResult(metadata={
+        **table_metadata(checked.valid, path),
+        "rejected_rows": checked.rejects.height,
+        "rejects_by_rule": MetadataValue.json(checked.reject_counts()),
+        **(extra_metadata or {}),
+    })
+
+
+def contract_check(table: str, model: type[pa.DataFrameModel]) -> AssetChecksDefinition:
+    """Blocking check of the stored table against its contract, with the rejects counted by rule."""
+
+    @asset_check(
+        asset=table,
+        name=f"{table}_keeps_contract",
+        blocking=True,
+        description=f"The stored {table} table satisfies the {model.__name__} contract (keys, types, ranges, nulls).",
+    )
+    def _check(warehouse: Warehouse) -> AssetCheckResult:
+        frame = warehouse.read(LAYER, table)
+        rejects = warehouse.read(LAYER, f"{table}__rejects")
+        problems = validate_stored(frame, model)
+        by_rule = (
+            rejects.select(pl.col("reject_rules").explode().value_counts(sort=True)).unnest("reject_rules")
+            if not rejects.is_empty()
+            else pl.DataFrame({"reject_rules": [], "count": []})
+        )
+        return AssetCheckResult(
+            passed=not problems,
+            description="; ".join(problems) or None,
+            metadata={
+                "rows": frame.height,
+                "rejected_rows": rejects.height,
+                "rejects_by_rule": MetadataValue.json(dict(by_rule.iter_rows())),
+            },
+        )
+
+    return _check

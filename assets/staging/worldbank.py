@@ -1,0 +1,78 @@
+"""Staging tables from World Bank WDI indicators: exchange rates, PPP factors, GDP per capita and governance."""
+
+from __future__ import annotations
+
+import polars as pl
+import pandera.polars as pa
+from dagster import AssetsDefinition, asset
+
+from assets.metadata import column_schema
+from assets.staging.common import LAYER, contract_check, known_countries, publish
+from assets.staging.reading import current_files
+from pipelines.resources import Warehouse
+from schemas.staging import ExchangeRates, GdpPerCapita, Governance, PppFactors
+from sources import worldbank
+
+SOURCE = "worldbank"
+
+
+def indicator_rows(warehouse: Warehouse, dataset_ids: list[str]) -> pl.DataFrame:
+    """The indicators' values for countries (aggregates such as WLD or EUU left out), traced to their raw files."""
+    files = current_files(warehouse, SOURCE)
+    aggregates = country_metadata(files).filter("is_aggregate")["country_code"]
+    frames = []
+    for dataset_id in dataset_ids:
+        content, record = files[dataset_id]
+        name = record.raw_file.rsplit("/", 1)[-1]
+        data = worldbank.unpack_indicator_zip(content, name)["data"] if name.endswith(".zip") else content
+        frames.append(worldbank.parse_indicator(data, name).with_columns(raw_file=pl.lit(record.raw_file)))
+    return pl.concat(frames).filter(~pl.col("country_code").is_in(aggregates.implode())).rename({"country_code": "iso3"})
+
+
+def country_metadata(files: dict) -> pl.DataFrame:
+    content, record = files["country_metadata"]
+    name = record.raw_file.rsplit("/", 1)[-1]
+    data = worldbank.unpack_indicator_zip(content, name)["country_metadata"] if name.endswith(".zip") else content
+    return worldbank.parse_country_metadata(data, name).with_columns(raw_file=pl.lit(record.raw_file))
+
+
+TRACE = ["raw_file", "parse_error"]
+
+
+def indicator_table(
+    table: str, dataset_ids: list[str], columns: list, model: type[pa.DataFrameModel], description: str
+) -> list:
+    @asset(
+        name=table,
+        group_name=LAYER,
+        deps=["raw_worldbank", "countries"],
+        kinds={"parquet"},
+        description=description,
+        metadata={"dagster/column_schema": column_schema(model)},
+    )
+    def _table(warehouse: Warehouse):
+        rows = indicator_rows(warehouse, dataset_ids).select(*columns, *TRACE)
+        countries = warehouse.read(LAYER, "countries")
+        return publish(warehouse, table, rows, model, known_countries(countries))
+
+    return [_table, contract_check(table, model)]
+
+
+definitions: list = [
+    *indicator_table(
+        "exchange_rates", ["PA.NUS.FCRF"], ["iso3", "year", pl.col("value").alias("lcu_per_usd")], ExchangeRates,
+        "Official exchange rate (WDI PA.NUS.FCRF), LCU per US$, period average, by country and year.",
+    ),
+    *indicator_table(
+        "ppp_factors", ["PA.NUS.PRVT.PP"], ["iso3", "year", pl.col("value").alias("lcu_per_intl_dollar")], PppFactors,
+        "PPP conversion factor for private consumption (WDI PA.NUS.PRVT.PP), LCU per international $.",
+    ),
+    *indicator_table(
+        "gdp_per_capita", ["NY.GDP.PCAP.CD"], ["iso3", "year", pl.col("value").alias("gdp_per_capita_usd")],
+        GdpPerCapita, "GDP per capita in current US$ (WDI NY.GDP.PCAP.CD), by country and year.",
+    ),
+    *indicator_table(
+        "governance", ["PV.EST", "RL.EST"], ["iso3", "year", pl.col("indicator_code").alias("indicator"), "value"],
+        Governance, "Worldwide Governance Indicators: political stability (PV.EST) and rule of law (RL.EST).",
+    ),
+]

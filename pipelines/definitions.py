@@ -1,0 +1,50 @@
+"""The code location: every asset and check, the resources, jobs per layer, the schedule and the executor policy.
+
+Environment: BPO_WAREHOUSE (default ./warehouse) is where everything is written; BPO_SOURCE_MODE is `snapshot`
+(default: the bundled sample) or `live` (download from the publishers).
+"""
+
+from __future__ import annotations
+
+import os
+
+from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job, in_process_executor
+
+from assets.raw import raw_assets
+from assets.staging import bls_oews, countries, ilostat, oecd, raw_sources, worldbank
+from pipelines.resources import SourceAccess, Warehouse
+
+staging_definitions = [
+    *countries.definitions,
+    *worldbank.definitions,
+    *ilostat.definitions,
+    *bls_oews.definitions,
+    *oecd.definitions,
+    *raw_sources.definitions,
+]
+
+jobs = [
+    define_asset_job("ingest_raw", AssetSelection.groups("raw"), description="Store every source's files in the raw zone."),
+    define_asset_job(
+        "build_staging", AssetSelection.groups("staging"), description="Parse, validate and write the staging tables."
+    ),
+    define_asset_job("refresh_all", AssetSelection.all(), description="Every layer, raw to staging."),
+]
+
+# A monthly pull: the publishers update at most monthly (OEWS yearly, WDI quarterly, ILOSTAT as countries report).
+monthly_refresh = ScheduleDefinition(
+    name="monthly_refresh", job=jobs[-1], cron_schedule="0 6 2 * *", execution_timezone="UTC"
+)
+
+defs = Definitions(
+    assets=[*raw_assets, *staging_definitions],
+    jobs=jobs,
+    schedules=[monthly_refresh],
+    resources={
+        "warehouse": Warehouse(root=os.environ.get("BPO_WAREHOUSE", "warehouse")),
+        "access": SourceAccess(mode=os.environ.get("BPO_SOURCE_MODE", "snapshot")),
+    },
+    # The steps are small and read files written by the step before: one process avoids a Python start-up per
+    # step (about 10 s against 3 s for three trivial steps on two cores).
+    executor=in_process_executor,
+)

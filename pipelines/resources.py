@@ -1,0 +1,49 @@
+"""Resources: where the warehouse is, and how sources are reached (the bundled sample, or live over HTTP)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+from dagster import ConfigurableResource
+from upath import UPath
+
+from sources.http import DEFAULT_USER_AGENT, HttpClient
+from storage.raw_zone import RawZone
+from storage.tables import read_table, write_table
+
+PROJECT = Path(__file__).resolve().parents[1]
+BUNDLED_SAMPLE = PROJECT / "data" / "sample"
+
+
+class Warehouse(ConfigurableResource):
+    """The root of everything the pipeline writes: a folder or an fsspec URI (BPO_WAREHOUSE)."""
+
+    root: str = "warehouse"
+
+    @property
+    def path(self) -> UPath:
+        return UPath(self.root)
+
+    def raw_zone(self) -> RawZone:
+        return RawZone(self.path)
+
+    def write(self, layer: str, table: str, frame: pl.DataFrame) -> str:
+        return str(write_table(self.path, layer, table, frame))
+
+    def read(self, layer: str, table: str) -> pl.DataFrame:
+        return read_table(self.path, layer, table)
+
+
+class SourceAccess(ConfigurableResource):
+    """How raw files are obtained (BPO_SOURCE_MODE): `snapshot` copies the bundled sample, `live` downloads."""
+
+    mode: Literal["snapshot", "live"] = "snapshot"
+    sample_dir: str = str(BUNDLED_SAMPLE)
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout_s: float = 60.0
+    max_attempts: int = 5
+
+    def http_client(self) -> HttpClient:
+        return HttpClient(user_agent=self.user_agent, timeout_s=self.timeout_s, max_attempts=self.max_attempts)

@@ -1,0 +1,136 @@
+"""Contracts of the staging tables: typed, keyed and in range, each row traced to its raw file."""
+
+import polars as pl
+import pandera.polars as pa
+
+from schemas.common import ISO3, Traced, iso3_field, year_field
+
+
+class Countries(pa.DataFrameModel):
+    iso3: pl.String = iso3_field()
+    iso2: pl.String = pa.Field(str_matches=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
+    name: pl.String = pa.Field(description="country name (GeoNames)")
+    region: pl.String = pa.Field(nullable=True, description="World Bank region; null where the World Bank lists none")
+    income_group: pl.String = pa.Field(nullable=True, description="World Bank income group")
+    capital: pl.String = pa.Field(nullable=True, description="capital city (GeoNames)")
+    capital_lat: pl.Float64 = pa.Field(ge=-90, le=90, nullable=True, description="capital latitude, degrees")
+    capital_lon: pl.Float64 = pa.Field(ge=-180, le=180, nullable=True, description="capital longitude, degrees")
+    capital_tz: pl.String = pa.Field(nullable=True, description="IANA time zone of the capital")
+    utc_offset_hours: pl.Float64 = pa.Field(
+        ge=-12, le=14, nullable=True, description="standard-time UTC offset of the capital, hours"
+    )
+    neighbours: pl.List(pl.String) = pa.Field(description="ISO3 codes of the countries sharing a land border")
+    currency_code: pl.String = pa.Field(str_matches=ISO3, nullable=True, description="ISO 4217 currency code")
+    raw_files: pl.List(pl.String) = pa.Field(description="raw files this row was built from")
+
+    class Config:
+        unique = ["iso3"]
+        strict = True
+
+
+class ExchangeRates(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    lcu_per_usd: pl.Float64 = pa.Field(gt=0, lt=1e7, description="official exchange rate, LCU per US$, period average")
+
+    class Config:
+        unique = ["iso3", "year"]
+        strict = True
+
+
+class PppFactors(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    lcu_per_intl_dollar: pl.Float64 = pa.Field(
+        gt=0, lt=1e7, description="PPP conversion factor, private consumption, LCU per international $"
+    )
+
+    class Config:
+        unique = ["iso3", "year"]
+        strict = True
+
+
+class Governance(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    indicator: pl.String = pa.Field(isin=["PV.EST", "RL.EST"], description="WGI indicator code")
+    # WGI estimates are standard-normal units, published between about -2.5 and 2.5.
+    value: pl.Float64 = pa.Field(ge=-3.5, le=3.5, description="WGI estimate, standard-normal units")
+
+    class Config:
+        unique = ["iso3", "year", "indicator"]
+        strict = True
+
+
+class GdpPerCapita(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    gdp_per_capita_usd: pl.Float64 = pa.Field(gt=0, lt=1e6, description="GDP per capita, current US$")
+
+    class Config:
+        unique = ["iso3", "year"]
+        strict = True
+
+
+class Earnings(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    occupation: pl.String = pa.Field(
+        isin=["TOTAL", *"123456789"], description="TOTAL, or an ISCO-08 major group 1..9"
+    )
+    currency_basis: pl.String = pa.Field(isin=["LCU", "USD", "PPP"], description="local currency, US$ or PPP $")
+    monthly_earnings: pl.Float64 = pa.Field(gt=0, description="mean nominal monthly earnings of employees")
+    indicator: pl.String = pa.Field(description="ILOSTAT indicator the value comes from")
+    source_survey: pl.String = pa.Field(nullable=True, description="survey behind the value, where ILOSTAT states it")
+
+    class Config:
+        unique = ["iso3", "year", "occupation", "currency_basis"]
+        strict = True
+
+
+class UsOccupationWages(Traced):
+    soc_code: pl.String = pa.Field(str_matches=r"^\d{2}-\d{4}$", description="2018 SOC code")
+    year: pl.Int32 = year_field("May reference year of the OEWS estimates")
+    title: pl.String = pa.Field(description="occupation title")
+    o_group: pl.String = pa.Field(description="OEWS level: total, major, minor, broad or detailed")
+    employment: pl.Int64 = pa.Field(ge=0, nullable=True, description="employment, rounded to tens")
+    hourly_mean: pl.Float64 = pa.Field(gt=0, lt=500, nullable=True, description="mean hourly wage, US$")
+    hourly_median: pl.Float64 = pa.Field(gt=0, lt=500, nullable=True, description="median hourly wage, US$")
+    annual_mean: pl.Float64 = pa.Field(gt=0, lt=1e6, nullable=True, description="mean annual wage, US$")
+    annual_median: pl.Float64 = pa.Field(gt=0, lt=1e6, nullable=True, description="median annual wage, US$")
+    wage_topcoded: pl.Boolean = pa.Field(description="a wage is above the OEWS ceiling and published as '#'")
+
+    class Config:
+        unique = ["soc_code", "year"]
+        strict = True
+
+
+class AverageWages(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    annual_wage: pl.Float64 = pa.Field(gt=0, lt=1e7, description="average annual wage per full-time equivalent")
+    unit: pl.String = pa.Field(description="OECD unit and price base, e.g. USD_PPP at constant 2022 prices")
+
+    class Config:
+        unique = ["iso3", "year"]
+        strict = True
+
+
+class RawSources(pa.DataFrameModel):
+    raw_file: pl.String = pa.Field(str_startswith="raw/", description="path of the raw file under the warehouse root")
+    source: pl.String = pa.Field(description="source folder: ilostat, worldbank, geonames, bls_oews, oecd")
+    dataset_id: pl.String = pa.Field(description="the publisher's id of the dataset")
+    producer: pl.String = pa.Field(description="who publishes the data")
+    title: pl.String = pa.Field(description="the dataset's title")
+    url: pl.String = pa.Field(str_startswith="http", description="where the publisher serves it")
+    licence: pl.String = pa.Field(description="the publisher's licence")
+    retrieved_at: pl.String = pa.Field(description="when the file was fetched (ISO 8601)")
+    last_updated: pl.String = pa.Field(nullable=True, description="the source's own last-updated date, where stated")
+    mode: pl.String = pa.Field(isin=["live", "snapshot"], description="fetched live, or copied from the bundled sample")
+    origin: pl.String = pa.Field(nullable=True, description="for the bundled sample: the file it was extracted from")
+    sha256: pl.String = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the stored bytes")
+    size_bytes: pl.Int64 = pa.Field(gt=0, description="size of the stored file")
+
+    class Config:
+        unique = ["raw_file"]
+        strict = True

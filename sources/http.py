@@ -1,0 +1,82 @@
+"""One HTTP client for every source: timeouts, retries with backoff, Retry-After, and errors that name the URL."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+import requests
+
+from sources.errors import FetchError
+
+# 429 and the 5xx codes a CDN or an overloaded API answers while it recovers; any other 4xx is final.
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+DEFAULT_USER_AGENT = "bpo-benchmark/0.1 (open BPO cost benchmark; +https://github.com/bpo-benchmark)"
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str
+    content: bytes
+    headers: dict[str, str]
+    retrieved_at: datetime
+
+
+@dataclass
+class HttpClient:
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout_s: float = 60.0
+    max_attempts: int = 5
+    backoff_base_s: float = 1.0
+    max_wait_s: float = 120.0
+    sleep: Callable[[float], None] = time.sleep
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def get(self, url: str, source: str) -> Download:
+        """GET `url`, retrying transient failures; raise FetchError naming `source` and `url` when it gives up."""
+        last_problem = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                response = self.session.get(url, timeout=self.timeout_s, headers={"User-Agent": self.user_agent})
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                wait = self._backoff(attempt)
+            else:
+                if response.ok:
+                    return Download(url, response.content, dict(response.headers), datetime.now(timezone.utc))
+                last_problem = f"HTTP {response.status_code} {response.reason}"
+                if response.status_code not in RETRYABLE_STATUS:
+                    break
+                wait = _retry_after_s(response.headers.get("Retry-After"))
+                if wait is None:
+                    wait = self._backoff(attempt)
+                if wait > self.max_wait_s:
+                    last_problem += f" (server asked to wait {wait:.0f} s, more than the {self.max_wait_s:.0f} s allowed)"
+                    break
+            if attempt < self.max_attempts:
+                self.sleep(wait)
+        raise FetchError(f"{source}: could not download {url} after {attempt} attempt(s): {last_problem}")
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter keeps many clients from retrying in lockstep against the same recovering server.
+        return min(self.max_wait_s, self.backoff_base_s * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+
+def _retry_after_s(value: str | None) -> float | None:
+    """Retry-After is either delay-seconds or an HTTP date (RFC 9110 10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

@@ -1,0 +1,82 @@
+"""OECD average annual wages (dataflow DSD_EARNINGS@AV_AN_WAGE) from SDMX-CSV, with or without label columns.
+
+The "csvfilewithlabels" layout puts a label column after each code column ("REF_AREA", "Reference area", ...);
+the plain "csvfile" layout has codes only. Both carry UNIT_MULT, the power of ten OBS_VALUE is expressed in.
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from sources.errors import SourceFormatError
+
+SOURCE = "OECD"
+
+AVERAGE_WAGES_URL = (
+    "https://sdmx.oecd.org/public/rest/data/OECD.ELS.SAE,DSD_EARNINGS@AV_AN_WAGE,1.0/all?format=csvfilewithlabels"
+)
+
+REQUIRED = ("REF_AREA", "UNIT_MEASURE", "PRICE_BASE", "TIME_PERIOD", "OBS_VALUE")
+AREA_LABEL = "Reference area"
+
+
+def parse_average_wages(data: bytes, file_name: str) -> pl.DataFrame:
+    """iso3, area_name, year, annual_wage (x 10**UNIT_MULT), unit, price_base, parse_error; one row per observation.
+
+    The "OECD" aggregate row is kept; callers that want countries only filter it.
+    """
+    frame = _read_csv(data, file_name)
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise SourceFormatError(SOURCE, file_name, f"missing SDMX-CSV columns {missing}",
+                                expected=list(REQUIRED) + ["UNIT_MULT"], found=frame.columns)
+
+    frame = frame.select(pl.all().str.strip_chars()).select(
+        pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep()
+    )
+    has_mult = "UNIT_MULT" in frame.columns
+    obs = pl.col("OBS_VALUE").cast(pl.Float64, strict=False)
+    year = pl.col("TIME_PERIOD").cast(pl.Int32, strict=False)
+    mult = pl.col("UNIT_MULT").cast(pl.Int32, strict=False) if has_mult else pl.lit(0, dtype=pl.Int32)
+    errors = [
+        _error("year (TIME_PERIOD)", pl.col("TIME_PERIOD"), year),
+        _error("annual_wage (OBS_VALUE)", pl.col("OBS_VALUE"), obs),
+    ]
+    if has_mult:
+        errors.append(_error("UNIT_MULT", pl.col("UNIT_MULT"), mult))
+    parse_error = pl.concat_str(errors, separator="; ", ignore_nulls=True)
+
+    return frame.select(
+        pl.col("REF_AREA").alias("iso3"),
+        (pl.col(AREA_LABEL) if AREA_LABEL in frame.columns else pl.lit(None, dtype=pl.String)).alias("area_name"),
+        year.alias("year"),
+        # An absent UNIT_MULT means units (10**0); an unparseable one leaves the wage null, not wrongly scaled.
+        (obs * pl.lit(10.0).pow(mult)).alias("annual_wage"),
+        pl.col("UNIT_MEASURE").alias("unit"),
+        pl.col("PRICE_BASE").alias("price_base"),
+        pl.when(parse_error == "").then(None).otherwise(parse_error).cast(pl.String).alias("parse_error"),
+    )
+
+
+def _read_csv(data: bytes, file_name: str) -> pl.DataFrame:
+    if not data or not data.strip():
+        raise SourceFormatError(SOURCE, file_name, "empty file", expected=list(REQUIRED), found="0 bytes")
+    text = data.decode("utf-8-sig", errors="replace")
+    if text.lstrip()[:1] == "<":
+        raise SourceFormatError(SOURCE, file_name, "HTML or XML page instead of SDMX-CSV", expected=list(REQUIRED),
+                                found=text.lstrip()[:120])
+    try:
+        # All text: numbers are converted by expressions so a bad cell becomes a parse_error, not a failure.
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise SourceFormatError(SOURCE, file_name, f"unreadable CSV ({exc})", expected=list(REQUIRED)) from exc
+    frame.columns = [c.strip() for c in frame.columns]
+    return frame
+
+
+def _error(column: str, raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+    return pl.when(raw.is_not_null() & parsed.is_null()).then(
+        pl.format("{}: cannot parse '{}'", pl.lit(column), raw)
+    ).otherwise(None)

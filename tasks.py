@@ -1,0 +1,56 @@
+"""The project's two everyday commands, needing nothing but Python 3.11+:
+
+    python3 tasks.py pipeline   # install if needed, then materialize every asset on the bundled sample
+    python3 tasks.py test       # install if needed, then run the test suite (extra arguments go to pytest)
+
+Both install into ./.venv from requirements.lock, the exact versions CI uses, and reinstall when the lock changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent
+VENV = PROJECT / ".venv"
+LOCK = PROJECT / "requirements.lock"
+STAMP = VENV / "installed-lock.sha256"
+
+
+def _bin(name: str) -> str:
+    return str(VENV / ("Scripts" if os.name == "nt" else "bin") / name)
+
+
+def ensure_environment() -> None:
+    wanted = hashlib.sha256(LOCK.read_bytes() + (PROJECT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print(f"installing the locked environment into {VENV} ...", flush=True)
+    venv.create(VENV, with_pip=True, clear=True)
+    pip = [_bin("python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-r", str(LOCK)], check=True)
+    subprocess.run([*pip, "--no-deps", "-e", str(PROJECT)], check=True)
+    STAMP.write_text(wanted)
+
+
+def main(argv: list[str]) -> int:
+    command, *rest = argv or ["help"]
+    if command == "pipeline":
+        ensure_environment()
+        env = {**os.environ, "BPO_WAREHOUSE": os.environ.get("BPO_WAREHOUSE", str(PROJECT / "warehouse"))}
+        print(f"materializing every asset into {env['BPO_WAREHOUSE']} ...", flush=True)
+        run = [_bin("dagster"), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*", *rest]
+        return subprocess.run(run, cwd=PROJECT, env=env).returncode
+    if command == "test":
+        ensure_environment()
+        return subprocess.run([_bin("python"), "-m", "pytest", *rest], cwd=PROJECT).returncode
+    print(__doc__)
+    return 0 if command == "help" else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
