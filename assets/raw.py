@@ -16,9 +16,11 @@ from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from assets.metadata import markdown_table
 from pipelines.resources import PROJECT, SourceAccess, Warehouse
+from sources import worldbank
 from storage.raw_zone import Provenance
 
 CATALOGUE = PROJECT / "reference" / "raw_datasets.csv"
+STATED_LAST_UPDATED = {"worldbank": worldbank.last_updated}
 
 
 def load_catalogue() -> pl.DataFrame:
@@ -35,15 +37,22 @@ def _from_sample(access: SourceAccess, dataset: dict) -> tuple[bytes, str, Prove
     if hashlib.sha256(content).hexdigest() != entry["sha256"]:
         raise ValueError(f"{sample / entry['file']}: content differs from MANIFEST.json; rebuild the sample with its script")
     origin = f"bundled sample {entry['file']}: {entry['reduction']}; from {entry['copied_from']}"
-    return content, Path(entry["file"]).name, _provenance(dataset, "snapshot", origin=origin)
+    name = Path(entry["file"]).name
+    return content, name, _provenance(dataset, "snapshot", origin=origin, last_updated=_stated_date(dataset, content, name))
 
 
 def _from_publisher(access: SourceAccess, dataset: dict) -> tuple[bytes, str, Provenance]:
     download = access.http_client().get(dataset["url"], source=dataset["producer"])
-    record = _provenance(
-        dataset, "live", retrieved_at=download.retrieved_at, last_updated=download.headers.get("Last-Modified")
-    )
-    return download.content, dataset["live_file"], record
+    name = dataset["live_file"]
+    stated = _stated_date(dataset, download.content, name) or download.headers.get("Last-Modified")
+    return download.content, name, _provenance(dataset, "live", retrieved_at=download.retrieved_at, last_updated=stated)
+
+
+def _stated_date(dataset: dict, content: bytes, name: str) -> str | None:
+    """The source's own last-updated date, for the sources that print one in the file."""
+    reader = STATED_LAST_UPDATED.get(dataset["source"])
+    stated = reader(content, name) if reader else None
+    return stated.isoformat() if stated else None
 
 
 def _provenance(dataset: dict, mode: str, *, origin=None, retrieved_at=None, last_updated=None) -> Provenance:

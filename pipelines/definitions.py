@@ -23,6 +23,8 @@ staging_definitions = [
     *raw_sources.definitions,
 ]
 
+all_assets = [*raw_assets, *staging_definitions]
+
 jobs = [
     define_asset_job("ingest_raw", AssetSelection.groups("raw"), description="Store every source's files in the raw zone."),
     define_asset_job(
@@ -37,7 +39,7 @@ monthly_refresh = ScheduleDefinition(
 )
 
 defs = Definitions(
-    assets=[*raw_assets, *staging_definitions],
+    assets=all_assets,
     jobs=jobs,
     schedules=[monthly_refresh],
     resources={

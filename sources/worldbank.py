@@ -59,8 +59,11 @@ def unpack_indicator_zip(data: bytes, file_name: str) -> dict[str, bytes]:
     return out
 
 
-def last_updated(data: bytes) -> dt.date | None:
-    """The preamble's "Last Updated Date", or None for re-saved copies that dropped the preamble."""
+def last_updated(data: bytes, file_name: str = "") -> dt.date | None:
+    """The preamble's "Last Updated Date", or None for re-saved copies that dropped the preamble. Takes the served
+    zip as well as the bare CSV."""
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        data = unpack_indicator_zip(data, file_name)["data"]
     text = data[:_PREAMBLE_SCAN_CHARS].decode("utf-8-sig", errors="replace")
     header = _HEADER_RE.search(text)
     match = _LAST_UPDATED_RE.search(text, 0, header.start() if header else len(text))

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Callable, BinaryIO
+from typing import BinaryIO, Callable
 
 from upath import UPath
 
+LOCAL_PROTOCOLS = {"", "file", "local"}
+
 
 def write_atomic(target: UPath, write: Callable[[BinaryIO], None]) -> None:
-    """Write through a temporary sibling, then rename it over `target`.
-
-    On a local disk the rename is atomic; on an object store each object is put whole, so the reader's guarantee holds.
-    """
+    """On a local disk, write a temporary sibling and rename it over `target` (rename is atomic there). An object
+    store puts each object whole and has no rename, so there the object is written directly."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.protocol not in LOCAL_PROTOCOLS:
+        with target.open("wb") as handle:
+            write(handle)
+        return
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         with temporary.open("wb") as handle:

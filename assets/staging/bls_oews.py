@@ -13,6 +13,20 @@ from schemas.staging import UsOccupationWages
 from sources import bls_oews
 
 
+KEY = ["soc_code", "year"]
+
+
+def without_redundant_broad_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """OEWS lists a code twice when a broad occupation holds a single detailed one (13-1020 in 2023); the two rows
+    carry the same figures, so the detailed one is kept. Any other repeated code stays, to be rejected as a duplicate."""
+    detailed = rows.filter(pl.col("o_group") == "detailed").select(KEY).unique().with_columns(has_detailed=True)
+    return (
+        rows.join(detailed, on=KEY, how="left")
+        .filter(~((pl.col("o_group") == "broad") & pl.col("has_detailed").fill_null(False)))
+        .drop("has_detailed")
+    )
+
+
 @asset(
     group_name=LAYER,
     deps=["raw_bls_oews"],
@@ -28,7 +42,7 @@ def us_occupation_wages(warehouse: Warehouse):
         workbook = bls_oews.unpack_national_zip(content, name) if name.endswith(".zip") else content
         year = int(dataset_id.removeprefix("national_M"))
         frames.append(bls_oews.parse_national(workbook, name, year).with_columns(raw_file=pl.lit(record.raw_file)))
-    rows = pl.concat(frames).select(*UsOccupationWages.to_schema().columns, "parse_error")
+    rows = without_redundant_broad_rows(pl.concat(frames)).select(*UsOccupationWages.to_schema().columns, "parse_error")
     return publish(warehouse, "us_occupation_wages", rows, UsOccupationWages)
 
 

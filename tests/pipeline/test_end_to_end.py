@@ -1,0 +1,110 @@
+"""Every asset materialized on the bundled sample into a temporary warehouse, then a broken source."""
+
+import hashlib
+import json
+import shutil
+
+import polars as pl
+import pytest
+from dagster import materialize
+from upath import UPath
+
+from pipelines.definitions import all_assets
+from pipelines.resources import BUNDLED_SAMPLE, SourceAccess, Warehouse
+from storage.tables import read_table, table_path
+
+STAGING_TABLES = [
+    "countries", "exchange_rates", "ppp_factors", "gdp_per_capita", "governance", "earnings",
+    "us_occupation_wages", "average_wages", "raw_sources",
+]
+
+
+def run(root, sample_dir=BUNDLED_SAMPLE, selection=None):
+    return materialize(
+        all_assets,
+        selection=selection,
+        resources={"warehouse": Warehouse(root=str(root)), "access": SourceAccess(sample_dir=str(sample_dir))},
+        raise_on_error=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    root = tmp_path_factory.mktemp("warehouse")
+    result = run(root)
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == len(STAGING_TABLES)
+    assert all(e.passed for e in evaluations), [e.check_name for e in evaluations if not e.passed]
+    return UPath(root)
+
+
+def table(root, name):
+    return read_table(root, "staging", name)
+
+
+def test_every_staging_table_is_written_with_rows(warehouse):
+    for name in STAGING_TABLES:
+        assert table(warehouse, name).height > 0, name
+
+
+def test_staging_values_equal_the_raw_files(warehouse):
+    fx = table(warehouse, "exchange_rates").filter(iso3="PHL", year=2022)
+    assert fx["lcu_per_usd"].item() == pytest.approx(54.4778, abs=1e-4)
+    wages = table(warehouse, "us_occupation_wages").filter(soc_code="43-3031", year=2023)
+    assert wages["hourly_mean"].item() == 23.84
+    clerks = table(warehouse, "earnings").filter(iso3="PHL", year=2018, occupation="4", currency_basis="USD")
+    assert clerks["monthly_earnings"].item() == 313.44
+
+
+def test_countries_carry_capitals_time_zones_and_borders(warehouse):
+    usa = table(warehouse, "countries").filter(iso3="USA").row(0, named=True)
+    assert {"CAN", "MEX"} <= set(usa["neighbours"])
+    assert usa["capital_tz"] == "America/New_York" and usa["utc_offset_hours"] == -5.0
+    assert usa["income_group"] == "High income"
+
+
+def test_aggregates_are_not_countries(warehouse):
+    assert table(warehouse, "exchange_rates").filter(pl.col("iso3").is_in(["WLD", "EUU"])).is_empty()
+
+
+def test_every_staging_row_traces_to_a_raw_file_with_provenance(warehouse):
+    sources = table(warehouse, "raw_sources")
+    assert sources.height == 17 and set(sources["mode"]) == {"snapshot"}
+    known = set(sources["raw_file"])
+    for name in STAGING_TABLES[1:-1]:
+        assert set(table(warehouse, name)["raw_file"]) <= known, name
+    countries_files = table(warehouse, "countries")["raw_files"].explode()
+    assert set(countries_files) <= known
+    fx = sources.filter(dataset_id="PA.NUS.FCRF").row(0, named=True)
+    assert fx["last_updated"] == "2025-07-01" and fx["licence"] == "CC BY 4.0"
+    assert fx["url"].startswith("https://api.worldbank.org/")
+
+
+def test_a_second_run_stores_no_raw_file_twice(tmp_path):
+    assert run(tmp_path, selection=["raw_oecd"]).success
+    assert run(tmp_path, selection=["raw_oecd"]).success
+    assert len(list(UPath(tmp_path).glob("raw/oecd/*/*.provenance.json"))) == 1
+
+
+def test_an_html_page_instead_of_csv_fails_and_keeps_the_last_good_table(warehouse, tmp_path):
+    root = UPath(tmp_path / "warehouse")
+    shutil.copytree(str(warehouse), str(root))
+    good = table_path(root, "staging", "exchange_rates").read_bytes()
+
+    sample = tmp_path / "sample"
+    shutil.copytree(BUNDLED_SAMPLE, sample)
+    manifest = json.loads((sample / "MANIFEST.json").read_text())
+    entry = next(e for e in manifest if e["dataset_id"] == "PA.NUS.FCRF")
+    page = b"<!DOCTYPE html><html><body>Service unavailable</body></html>"
+    (sample / entry["file"]).write_bytes(page)
+    entry["sha256"] = hashlib.sha256(page).hexdigest()
+    (sample / "MANIFEST.json").write_text(json.dumps(manifest))
+
+    result = run(root, sample, selection=["raw_worldbank", "exchange_rates"])
+
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = str(failure.event_specific_data.error)
+    assert "API_PA.NUS.FCRF" in message and "HTML" in message
+    assert table_path(root, "staging", "exchange_rates").read_bytes() == good
