@@ -10,9 +10,10 @@ import os
 
 from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job, in_process_executor
 
+from assets import benchmarks, publish
 from assets.raw import raw_assets
 from assets.staging import bls_oews, countries, ilostat, oecd, raw_sources, worldbank
-from pipelines.resources import SourceAccess, Warehouse
+from pipelines.resources import ReferenceFiles, SourceAccess, Warehouse
 
 staging_definitions = [
     *countries.definitions,
@@ -23,14 +24,19 @@ staging_definitions = [
     *raw_sources.definitions,
 ]
 
-all_assets = [*raw_assets, *staging_definitions]
+all_assets = [*raw_assets, *staging_definitions, *benchmarks.definitions, *publish.definitions]
 
 jobs = [
     define_asset_job("ingest_raw", AssetSelection.groups("raw"), description="Store every source's files in the raw zone."),
     define_asset_job(
         "build_staging", AssetSelection.groups("staging"), description="Parse, validate and write the staging tables."
     ),
-    define_asset_job("refresh_all", AssetSelection.all(), description="Every layer, raw to staging."),
+    define_asset_job(
+        "build_benchmarks",
+        AssetSelection.groups("benchmarks", "publish"),
+        description="Compute and publish the benchmark tables and the DuckDB catalog from staging and reference data.",
+    ),
+    define_asset_job("refresh_all", AssetSelection.all(), description="Every layer, raw to publish."),
 ]
 
 # A monthly pull: the publishers update at most monthly (OEWS yearly, WDI quarterly, ILOSTAT as countries report).
@@ -45,6 +51,7 @@ defs = Definitions(
     resources={
         "warehouse": Warehouse(root=os.environ.get("BPO_WAREHOUSE", "warehouse")),
         "access": SourceAccess(mode=os.environ.get("BPO_SOURCE_MODE", "snapshot")),
+        "reference": ReferenceFiles(),
     },
     # The steps are small and read files written by the step before: one process avoids a Python start-up per
     # step (about 10 s against 3 s for three trivial steps on two cores).

@@ -9,7 +9,9 @@ import polars as pl
 from dagster import ConfigurableResource
 from upath import UPath
 
+from model.reference import ReferenceData, load_reference
 from sources.http import DEFAULT_USER_AGENT, HttpClient
+from storage.published import read_partitioned, write_partitioned
 from storage.raw_zone import RawZone
 from storage.tables import read_table, write_table
 
@@ -35,6 +37,12 @@ class Warehouse(ConfigurableResource):
     def read(self, layer: str, table: str) -> pl.DataFrame:
         return read_table(self.path, layer, table)
 
+    def publish(self, table: str, frame: pl.DataFrame, partition_by: list[str], descriptions: dict, provenance: dict) -> str:
+        return str(write_partitioned(self.path, table, frame, partition_by, descriptions, provenance))
+
+    def read_published(self, table: str) -> pl.DataFrame:
+        return read_partitioned(self.path, table)
+
 
 class SourceAccess(ConfigurableResource):
     """How raw files are obtained (BPO_SOURCE_MODE): `snapshot` copies the bundled sample, `live` downloads."""
@@ -47,3 +55,12 @@ class SourceAccess(ConfigurableResource):
 
     def http_client(self) -> HttpClient:
         return HttpClient(user_agent=self.user_agent, timeout_s=self.timeout_s, max_attempts=self.max_attempts)
+
+
+class ReferenceFiles(ConfigurableResource):
+    """The folder of versioned reference files: functions, cost parameters, tier rules, buyers, model settings."""
+
+    folder: str = str(PROJECT / "reference")
+
+    def load(self) -> ReferenceData:
+        return load_reference(Path(self.folder))

@@ -4,13 +4,16 @@ import hashlib
 import json
 import shutil
 
+import duckdb
 import polars as pl
 import pytest
 from dagster import materialize
 from upath import UPath
 
 from pipelines.definitions import all_assets
-from pipelines.resources import BUNDLED_SAMPLE, SourceAccess, Warehouse
+from pipelines.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess, Warehouse
+from model.reference import REFERENCE
+from storage.published import read_partitioned
 from storage.tables import read_table, table_path
 
 STAGING_TABLES = [
@@ -23,7 +26,11 @@ def run(root, sample_dir=BUNDLED_SAMPLE, selection=None):
     return materialize(
         all_assets,
         selection=selection,
-        resources={"warehouse": Warehouse(root=str(root)), "access": SourceAccess(sample_dir=str(sample_dir))},
+        resources={
+            "warehouse": Warehouse(root=str(root)),
+            "access": SourceAccess(sample_dir=str(sample_dir)),
+            "reference": ReferenceFiles(),
+        },
         raise_on_error=False,
     )
 
@@ -34,8 +41,9 @@ def warehouse(tmp_path_factory):
     result = run(root)
     assert result.success
     evaluations = result.get_asset_check_evaluations()
-    assert len(evaluations) == len(STAGING_TABLES)
-    assert all(e.passed for e in evaluations), [e.check_name for e in evaluations if not e.passed]
+    blocking = [e for e in evaluations if e.severity.value == "ERROR"]
+    assert len(blocking) == len(STAGING_TABLES) + 6  # 4 published contracts, complete tiers, the catalog's views
+    assert all(e.passed for e in blocking), [e.check_name for e in blocking if not e.passed]
     return UPath(root)
 
 
@@ -108,3 +116,59 @@ def test_an_html_page_instead_of_csv_fails_and_keeps_the_last_good_table(warehou
     message = str(failure.event_specific_data.error)
     assert "API_PA.NUS.FCRF" in message and "HTML" in message
     assert table_path(root, "staging", "exchange_rates").read_bytes() == good
+
+
+def published(root, name):
+    return read_partitioned(root, name)
+
+
+def test_usa_has_every_function_onshore_nearshore_and_offshore(warehouse):
+    usa = published(warehouse, "tier_function_benchmarks").filter(buyer_iso3="USA", year=2023)
+    assert usa.group_by("function_id").agg(pl.col("tier").sort()).height == 9
+    assert set(usa["tier"]) == {"onshore", "nearshore", "offshore"} and usa.height == 27
+
+
+def test_us_rows_use_the_oews_wage(warehouse):
+    accounting = published(warehouse, "location_function_costs").filter(
+        year=2023, country_iso3="USA", function_id="accounting"
+    ).row(0, named=True)
+    assert accounting["wage_method"] == "oews_direct" and accounting["quality_grade"] == "A"
+    assert accounting["wage_hourly_usd"] == pytest.approx(23.84)
+    assert accounting["cost_per_productive_hour_usd"] == pytest.approx(23.84 * 2080 * 1.418 / 1800)
+
+
+def test_every_published_cost_traces_to_raw_files_with_provenance(warehouse):
+    known = set(table(warehouse, "raw_sources")["raw_file"])
+    costs = published(warehouse, "location_function_costs")
+    assert set(costs["sources"].explode()) <= known
+    assert costs["sources"].list.len().min() >= 1
+
+
+def test_the_catalog_serves_every_table(warehouse):
+    with duckdb.connect(str(warehouse / "bpo.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            "SELECT tier, count(*) FROM tier_function_benchmarks WHERE buyer_iso3 = 'USA' GROUP BY tier ORDER BY tier"
+        ).fetchall()
+    assert rows == [("nearshore", 9), ("offshore", 9), ("onshore", 9)]
+
+
+def test_bad_reference_data_publishes_nothing(warehouse, tmp_path):
+    root = UPath(tmp_path / "warehouse")
+    shutil.copytree(str(warehouse), str(root))
+    before = {p: p.read_bytes() for p in root.glob("benchmarks/**/*.parquet")}
+    reference = tmp_path / "reference"
+    shutil.copytree(REFERENCE, reference)
+    with (reference / "cost_parameters.csv").open("a") as handle:
+        handle.write("employer_cost_multiplier,country,PHL,-1.4,ratio,a mistyped override for this test\n")
+
+    result = materialize(
+        all_assets,
+        selection=["location_function_costs", "location_tiers", "tier_function_benchmarks", "bpo_catalog"],
+        resources={"warehouse": Warehouse(root=str(root)), "access": SourceAccess(), "reference": ReferenceFiles(folder=str(reference))},
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "cost_parameters.csv: line 6" in str(failure.event_specific_data.error)
+    assert {p: p.read_bytes() for p in root.glob("benchmarks/**/*.parquet")} == before

@@ -1,0 +1,172 @@
+"""Benchmarks layer: the cost model's published tables, computed from staging tables and reference data only.
+
+Each table is validated against its contract before it is written; a failing row stops the asset, so nothing partial
+is published. Tables are Hive-partitioned Parquet under $BPO_WAREHOUSE/benchmarks/<table>/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+from dagster import AssetCheckResult, AssetCheckSeverity, MaterializeResult, MetadataValue, asset, asset_check
+
+from assets.metadata import column_schema, markdown_table, table_metadata
+from model.benchmarks import cost_outliers, missing_tiers, tier_function_benchmarks as summarise_tiers
+from model.costs import location_function_costs as cost_rows
+from model.tiers import location_tiers as tier_rows
+from model.wages import function_wages, relativities
+from pipelines.resources import ReferenceFiles, Warehouse
+from schemas.benchmarks import LocationFunctionCosts, LocationTiers, OccupationRelativities, TierFunctionBenchmarks
+from schemas.contract import ContractError, validate_stored
+
+LAYER = "benchmarks"
+WAGE_INPUTS = [
+    "earnings", "exchange_rates", "ppp_factors", "average_wages", "countries", "us_occupation_wages", "gdp_per_capita",
+]
+# Published table -> (contract, Hive partition columns).
+TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
+    "occupation_relativities": (OccupationRelativities, []),
+    "location_function_costs": (LocationFunctionCosts, ["year"]),
+    "location_tiers": (LocationTiers, ["buyer_iso3"]),
+    "tier_function_benchmarks": (TierFunctionBenchmarks, ["buyer_iso3", "year"]),
+}
+
+
+def provenance(reference: ReferenceFiles) -> dict[str, str]:
+    """What an analyst needs to reproduce a published file: the reference files' checksums and where the raw
+    files' origins are listed."""
+    checksums = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(Path(reference.folder).glob("*.csv"))
+    }
+    return {
+        "producer": "bpo-benchmark (pipelines.definitions)",
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "reference_files_sha256": str(checksums),
+        "raw_files": "each path in a row's `sources` is described in staging/raw_sources (publisher, URL, licence)",
+        "licences": "derived from ILOSTAT, World Bank, GeoNames and OECD data (CC BY 4.0) and BLS data (public domain)",
+    }
+
+
+def publish(warehouse: Warehouse, reference: ReferenceFiles, table: str, frame: pl.DataFrame) -> MaterializeResult:
+    model, partition_by = TABLES[table]
+    problems = validate_stored(frame, model)
+    if problems:
+        raise ContractError(f"{table}: not published, the model's output breaks its contract: {'; '.join(problems)}")
+    descriptions = {name: column.description or "" for name, column in model.to_schema().columns.items()}
+    path = warehouse.publish(table, frame, partition_by, descriptions, provenance(reference))
+    return MaterializeResult(metadata=table_metadata(frame, path))
+
+
+def _asset(name: str, deps: list[str], description: str):
+    return asset(
+        name=name,
+        group_name=LAYER,
+        deps=deps,
+        kinds={"parquet"},
+        description=description,
+        metadata={"dagster/column_schema": column_schema(TABLES[name][0]), "partitioned_by": TABLES[name][1]},
+    )
+
+
+@_asset("occupation_relativities", ["earnings", "countries"],
+        "Each ISCO-08 major group's earnings relative to the national mean, by World Bank income group and over all "
+        "countries: median, quartiles, range and the country-years behind it.")
+def occupation_relativities(warehouse: Warehouse, reference: ReferenceFiles):
+    settings = reference.load().settings
+    frame = relativities(warehouse.read("staging", "earnings"), warehouse.read("staging", "countries"), settings)
+    return publish(warehouse, reference, "occupation_relativities", frame)
+
+
+@_asset("location_function_costs", WAGE_INPUTS,
+        "Wage, loaded cost per FTE and cost per productive hour of each business function in each delivery country, "
+        "per benchmark year, with the method, source year, quality grade and raw files of every number.")
+def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles):
+    ref = reference.load()
+    staging = {name: warehouse.read("staging", name) for name in WAGE_INPUTS}
+    wages = function_wages(staging, ref.functions, ref.settings)
+    frame = cost_rows(wages, ref.functions, staging["countries"], ref.cost_parameters, ref.settings)
+    return publish(warehouse, reference, "location_function_costs", frame)
+
+
+@_asset("location_tiers", ["countries"],
+        "Onshore, nearshore or offshore for every buyer and delivery country, with distance, time difference, "
+        "business-hours overlap, shared border and the rule that decided.")
+def location_tiers(warehouse: Warehouse, reference: ReferenceFiles):
+    ref = reference.load()
+    frame = tier_rows(warehouse.read("staging", "countries"), ref.buyers, ref.tier_rules, ref.region_overrides)
+    return publish(warehouse, reference, "location_tiers", frame)
+
+
+@_asset("tier_function_benchmarks", ["location_function_costs", "location_tiers"],
+        "For each buyer, function and tier: how many delivery countries, the quartiles of their cost per productive "
+        "hour, savings against onshore and the cheapest countries.")
+def tier_function_benchmarks(warehouse: Warehouse, reference: ReferenceFiles):
+    frame = summarise_tiers(warehouse.read_published("location_function_costs"), warehouse.read_published("location_tiers"))
+    return publish(warehouse, reference, "tier_function_benchmarks", frame)
+
+
+def published_contract_check(table: str):
+    model = TABLES[table][0]
+
+    @asset_check(asset=table, name=f"{table}_keeps_contract", blocking=True,
+                 description=f"The published {table} satisfies the {model.__name__} contract (keys, ranges, nulls).")
+    def _check(warehouse: Warehouse) -> AssetCheckResult:
+        frame = warehouse.read_published(table)
+        problems = validate_stored(frame, model)
+        return AssetCheckResult(passed=not problems, description="; ".join(problems) or None,
+                                metadata={"rows": frame.height})
+
+    return _check
+
+
+@asset_check(asset="tier_function_benchmarks", blocking=True,
+             description="Every default buyer has onshore, nearshore and offshore figures for every function and year.")
+def tiers_complete(warehouse: Warehouse, reference: ReferenceFiles) -> AssetCheckResult:
+    ref = reference.load()
+    missing = missing_tiers(
+        warehouse.read_published("tier_function_benchmarks"), ref.buyers, ref.functions["function_id"].to_list(),
+        ref.settings.benchmark_years,
+    )
+    return AssetCheckResult(
+        passed=missing.is_empty(),
+        metadata={"missing": missing.height, "first_missing": MetadataValue.md(markdown_table(missing))},
+    )
+
+
+@asset_check(asset="tier_function_benchmarks", description="Offshore should cost less than onshore; where it does "
+             "not, the buyer's onshore figure or the offshore countries deserve a look.")
+def offshore_cheaper_than_onshore(warehouse: Warehouse) -> AssetCheckResult:
+    dearer = warehouse.read_published("tier_function_benchmarks").filter(
+        (pl.col("tier") == "offshore") & (pl.col("savings_vs_onshore_pct") < 0)
+    )
+    return AssetCheckResult(
+        passed=dearer.is_empty(), severity=AssetCheckSeverity.WARN,
+        metadata={"dearer_offshore": dearer.height,
+                  "rows": MetadataValue.md(markdown_table(dearer.select("year", "buyer_iso3", "function_id", "savings_vs_onshore_pct")))},
+    )
+
+
+@asset_check(asset="tier_function_benchmarks", description="Delivery countries whose cost is more than 3x their "
+             "tier's 75th percentile or less than a third of its 25th: more often a data problem than a market.")
+def costs_within_tier_range(warehouse: Warehouse) -> AssetCheckResult:
+    outliers = cost_outliers(
+        warehouse.read_published("location_function_costs"), warehouse.read_published("location_tiers"),
+        warehouse.read_published("tier_function_benchmarks"),
+    )
+    countries = outliers["country_iso3"].unique().sort().to_list()
+    return AssetCheckResult(
+        passed=outliers.is_empty(), severity=AssetCheckSeverity.WARN,
+        metadata={"outlier_rows": outliers.height, "countries": ", ".join(countries)},
+    )
+
+
+definitions: list = [
+    occupation_relativities, location_function_costs, location_tiers, tier_function_benchmarks,
+    *(published_contract_check(table) for table in TABLES),
+    tiers_complete, offshore_cheaper_than_onshore, costs_within_tier_range,
+]

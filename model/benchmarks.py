@@ -1,0 +1,70 @@
+"""Tier benchmarks: for each buyer, function and tier, the spread of delivery countries' costs per productive hour,
+and what the tier saves against doing the work onshore."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.benchmarks import TIERS
+
+CHEAPEST_SHOWN = 3
+# A country costing more than this multiple of its tier's 75th percentile, or less than its 25th percentile divided by
+# it, is flagged for an analyst to look at: such a gap is more often a data problem than a market.
+OUTLIER_FACTOR = 3.0
+
+
+def costs_by_tier(costs: pl.DataFrame, tiers: pl.DataFrame) -> pl.DataFrame:
+    return costs.select("year", "country_iso3", "function_id", "cost_per_productive_hour_usd").join(
+        tiers.select("buyer_iso3", "country_iso3", "tier"), on="country_iso3"
+    )
+
+
+def tier_function_benchmarks(costs: pl.DataFrame, tiers: pl.DataFrame) -> pl.DataFrame:
+    cost = pl.col("cost_per_productive_hour_usd")
+    summary = (
+        costs_by_tier(costs, tiers)
+        .group_by("year", "buyer_iso3", "function_id", "tier")
+        .agg(
+            n_countries=pl.len(),
+            cost_per_hour_p25_usd=cost.quantile(0.25, "linear"),
+            cost_per_hour_p50_usd=cost.median(),
+            cost_per_hour_p75_usd=cost.quantile(0.75, "linear"),
+            cheapest_countries=pl.col("country_iso3").sort_by(cost).head(CHEAPEST_SHOWN),
+        )
+    )
+    onshore = summary.filter(pl.col("tier") == "onshore").select(
+        "year", "buyer_iso3", "function_id", pl.col("cost_per_hour_p50_usd").alias("onshore_p50")
+    )
+    return (
+        summary.join(onshore, on=["year", "buyer_iso3", "function_id"], how="left")
+        .with_columns(savings_vs_onshore_pct=100 * (1 - pl.col("cost_per_hour_p50_usd") / pl.col("onshore_p50")))
+        .drop("onshore_p50")
+        .with_columns(pl.col("tier").cast(pl.Enum(TIERS)))
+        .sort("year", "buyer_iso3", "function_id", "tier")
+        .with_columns(pl.col("tier").cast(pl.String))
+    )
+
+
+def missing_tiers(benchmarks: pl.DataFrame, buyers: list[str], function_ids: list[str], years: list[int]) -> pl.DataFrame:
+    """(year, buyer, function, tier) combinations that a complete benchmark must have and this one lacks."""
+    expected = (
+        pl.DataFrame({"year": years}, schema={"year": pl.Int32})
+        .join(pl.DataFrame({"buyer_iso3": buyers}), how="cross")
+        .join(pl.DataFrame({"function_id": function_ids}), how="cross")
+        .join(pl.DataFrame({"tier": list(TIERS)}), how="cross")
+    )
+    return expected.join(benchmarks, on=["year", "buyer_iso3", "function_id", "tier"], how="anti")
+
+
+def cost_outliers(costs: pl.DataFrame, tiers: pl.DataFrame, benchmarks: pl.DataFrame) -> pl.DataFrame:
+    """Countries whose cost lies far outside the interquartile range of their tier (see OUTLIER_FACTOR)."""
+    return (
+        costs_by_tier(costs, tiers)
+        .join(benchmarks, on=["year", "buyer_iso3", "function_id", "tier"])
+        .filter(
+            (pl.col("cost_per_productive_hour_usd") > OUTLIER_FACTOR * pl.col("cost_per_hour_p75_usd"))
+            | (pl.col("cost_per_productive_hour_usd") < pl.col("cost_per_hour_p25_usd") / OUTLIER_FACTOR)
+        )
+        .select("year", "buyer_iso3", "function_id", "tier", "country_iso3", "cost_per_productive_hour_usd",
+                "cost_per_hour_p25_usd", "cost_per_hour_p75_usd")
+    )

@@ -1,0 +1,110 @@
+"""Reference data: the versioned files in reference/ that hold every parameter an analyst could question.
+
+Loading validates them; a bad file stops the model with a message naming the file, the line and what was expected,
+before anything is computed or published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from model.tiers import TierRules
+from schemas.reference import Buyers, CostParameters, Functions, RegionOverrides
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
+POSITIVE_PARAMETERS = {"employer_cost_multiplier", "paid_hours_per_year", "productive_hours_per_year"}
+LIST_COLUMNS = ["isco08_unit_groups", "isco08_major_groups", "us_soc_codes"]
+
+
+class ReferenceDataError(ValueError):
+    """A reference file breaks its contract."""
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    benchmark_years: list[int]
+    max_wage_age_years: int
+    recent_wage_age_years: int
+    min_countries_per_income_group: int
+    oecd_price_base_year: int
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    functions: pl.DataFrame
+    cost_parameters: pl.DataFrame
+    tier_rules: TierRules
+    region_overrides: pl.DataFrame
+    buyers: list[str]
+    settings: ModelSettings
+
+
+def load_reference(folder: Path = REFERENCE) -> ReferenceData:
+    functions = _read(folder / "functions.csv", Functions, lambda f: f.with_columns(pl.col(LIST_COLUMNS).str.split(";")))
+    parameters = _read(
+        folder / "cost_parameters.csv", CostParameters, lambda f: f.with_columns(pl.col("value").cast(pl.Float64))
+    )
+    _check_parameters(parameters, set(functions["function_id"]), folder / "cost_parameters.csv")
+    tier_frame = pl.read_csv(folder / "tier_rules.csv").select("parameter", pl.col("value").cast(pl.Float64))
+    try:
+        tier_rules = TierRules.from_frame(tier_frame)
+    except ValueError as exc:
+        raise ReferenceDataError(f"{folder / 'tier_rules.csv'}: {exc}") from None
+    return ReferenceData(
+        functions=functions,
+        cost_parameters=parameters,
+        tier_rules=tier_rules,
+        region_overrides=_read(folder / "nearshore_region_overrides.csv", RegionOverrides),
+        buyers=_read(folder / "buyers.csv", Buyers)["buyer_iso3"].to_list(),
+        settings=_settings(folder / "model_settings.csv"),
+    )
+
+
+def _read(path: Path, model: type[pa.DataFrameModel], prepare=lambda frame: frame) -> pl.DataFrame:
+    try:
+        return model.validate(prepare(pl.read_csv(path, infer_schema=False)), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.select("column", "check", "failure_case", "index").iter_rows()
+        problems = [
+            ("" if index is None else f"line {index + 2}: ") + f"{column} {check} (found {case!r})"
+            for column, check, case, index in cases
+        ]
+        raise ReferenceDataError(f"{path}: " + "; ".join(problems)) from None
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise ReferenceDataError(f"{path}: cannot be read: {exc}") from None
+
+
+def _check_parameters(parameters: pl.DataFrame, function_ids: set[str], path: Path) -> None:
+    """What a row-by-row contract cannot see: positivity of divisors, scopes that name known functions, defaults."""
+    problems = []
+    for line, row in enumerate(parameters.iter_rows(named=True), start=2):
+        name, scope_type, scope, value = row["parameter"], row["scope_type"], row["scope"] or "", row["value"]
+        country, _, function = scope.partition("/") if scope_type == "country_function" else (scope, "", scope)
+        if name in POSITIVE_PARAMETERS and value <= 0:
+            problems.append(f"line {line}: {name} must be greater than 0, found {value}")
+        if scope_type == "default" and scope:
+            problems.append(f"line {line}: a default has no scope, found {scope!r}")
+        if scope_type in ("function", "country_function") and function not in function_ids:
+            problems.append(f"line {line}: unknown function {function!r}; known: {', '.join(sorted(function_ids))}")
+        if scope_type in ("country", "country_function") and not (len(country) == 3 and country.isupper()):
+            problems.append(f"line {line}: scope {scope!r} must start with an ISO3 country code")
+    defaults = set(parameters.filter(pl.col("scope_type") == "default")["parameter"])
+    if missing := (POSITIVE_PARAMETERS | {"overhead_per_seat_usd_year"}) - defaults:
+        problems.append(f"no default value for {', '.join(sorted(missing))}")
+    if problems:
+        raise ReferenceDataError(f"{path}: " + "; ".join(problems))
+
+
+def _settings(path: Path) -> ModelSettings:
+    values = dict(pl.read_csv(path, infer_schema=False).select("parameter", "value").iter_rows())
+    try:
+        return ModelSettings(
+            benchmark_years=[int(year) for year in values["benchmark_years"].split(";")],
+            **{f.name: int(values[f.name]) for f in fields(ModelSettings) if f.name != "benchmark_years"},
+        )
+    except (KeyError, ValueError) as exc:
+        raise ReferenceDataError(f"{path}: missing or non-integer setting: {exc}") from None

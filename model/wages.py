@@ -1,0 +1,276 @@
+"""Wages per country, business function and benchmark year, in US$, by the best method the data allows.
+
+Methods, best first, recorded in `wage_method`:
+- `oews_direct`: the US wage of the function's SOC occupations (BLS OEWS), weighted by their employment.
+- `ilostat_occupation`: the country's ILOSTAT mean earnings of the function's ISCO-08 major group, in US$.
+- `national_mean_x_relativity`: the country's mean earnings (ILOSTAT, else the OECD average wage) in US$, times the
+  major group's relativity to the mean, estimated from the countries that publish earnings by occupation.
+A wage observed before the benchmark year is carried forward by the growth of the country's GDP per capita in current
+US$ (which moves with both local wages and the exchange rate), up to the latest year that series has.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from model.reference import ModelSettings
+
+OCCUPATION_INDICATOR = "EAR_4MTH_SEX_OCU_CUR_NB_A"
+# US$ as published is exact; LCU needs one conversion (the exchange rate); PPP $ needs two.
+BASIS_PRIORITY = {"USD": 0, "LCU": 1, "PPP": 2}
+POOLED = "all countries"
+
+
+def earnings_in_usd(earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame) -> pl.DataFrame:
+    """One monthly US$ value per country, year and occupation, from the most direct currency basis available."""
+    converted = (
+        earnings.join(fx.rename({"raw_file": "fx_file"}), on=["iso3", "year"], how="left")
+        .join(ppp.rename({"raw_file": "ppp_file"}), on=["iso3", "year"], how="left")
+        .with_columns(
+            monthly_usd=pl.when(pl.col("currency_basis") == "USD").then("monthly_earnings")
+            .when(pl.col("currency_basis") == "LCU").then(pl.col("monthly_earnings") / pl.col("lcu_per_usd"))
+            .otherwise(pl.col("monthly_earnings") * pl.col("lcu_per_intl_dollar") / pl.col("lcu_per_usd")),
+            sources=pl.concat_list(
+                "raw_file",
+                pl.when(pl.col("currency_basis") != "USD").then("fx_file"),
+                pl.when(pl.col("currency_basis") == "PPP").then("ppp_file"),
+            ).list.drop_nulls(),
+            priority=pl.col("currency_basis").replace_strict(BASIS_PRIORITY),
+        )
+        .filter(pl.col("monthly_usd").is_not_null())
+    )
+    return (
+        converted.sort("priority")
+        .unique(["iso3", "year", "occupation"], keep="first", maintain_order=True)
+        .select("iso3", "year", "occupation", "indicator", "currency_basis", "monthly_usd", "sources")
+    )
+
+
+def national_means(
+    earnings_usd: pl.DataFrame, average_wages: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame, oecd_base_year: int
+) -> pl.DataFrame:
+    """Mean monthly earnings in US$ per country and year: ILOSTAT's national mean, else the OECD average wage.
+
+    The OECD series is in US$ PPP at constant prices of its base year, so only that year converts to current US$
+    (through the PPP factor and the exchange rate of that year) without a deflator we do not have."""
+    ilostat = earnings_usd.filter(pl.col("occupation") == "TOTAL").select(
+        "iso3", "year", "monthly_usd", pl.format("ILOSTAT mean earnings ({})", "currency_basis").alias("mean_basis"),
+        "sources",
+    )
+    oecd = (
+        average_wages.filter(pl.col("year") == oecd_base_year)
+        .join(fx.rename({"raw_file": "fx_file"}), on=["iso3", "year"])
+        .join(ppp.rename({"raw_file": "ppp_file"}), on=["iso3", "year"])
+        .select(
+            "iso3", "year",
+            (pl.col("annual_wage") / 12 * pl.col("lcu_per_intl_dollar") / pl.col("lcu_per_usd")).alias("monthly_usd"),
+            pl.lit("OECD average annual wage").alias("mean_basis"),
+            pl.concat_list("raw_file", "ppp_file", "fx_file").alias("sources"),
+        )
+    )
+    return pl.concat([ilostat, oecd]).unique(["iso3", "year"], keep="first", maintain_order=True)
+
+
+def relativities(earnings: pl.DataFrame, countries: pl.DataFrame, settings: ModelSettings) -> pl.DataFrame:
+    """Each ISCO-08 major group's earnings relative to the national mean, by World Bank income group.
+
+    A country's ratio comes from one survey, year and currency (its latest); ratios are summarised by income group,
+    and over all countries where an income group has too few. Relativities differ a lot between countries (clerical
+    workers earn above the mean where formal office jobs are scarce), so a single US ratio would mislead."""
+    occupation = earnings.filter(pl.col("indicator") == OCCUPATION_INDICATOR)
+    totals = occupation.filter(pl.col("occupation") == "TOTAL").select(
+        "iso3", "year", "currency_basis", pl.col("monthly_earnings").alias("total")
+    )
+    per_country = (
+        occupation.filter(pl.col("occupation") != "TOTAL")
+        .join(totals, on=["iso3", "year", "currency_basis"])
+        .with_columns(ratio=pl.col("monthly_earnings") / pl.col("total"), priority=pl.col("currency_basis").replace_strict({"LCU": 0, "USD": 1, "PPP": 2}))
+        .sort(["year", "priority"], descending=[True, False])
+        .unique(["iso3", "occupation"], keep="first", maintain_order=True)
+        .join(countries.select("iso3", "income_group"), on="iso3", how="left")
+        .with_columns(pl.col("income_group").fill_null("unclassified"))
+    )
+    summary = [
+        pl.len().alias("n_countries"),
+        pl.col("ratio").median().alias("relativity"),
+        pl.col("ratio").quantile(0.25, "linear").alias("relativity_p25"),
+        pl.col("ratio").quantile(0.75, "linear").alias("relativity_p75"),
+        pl.col("ratio").min().alias("relativity_min"),
+        pl.col("ratio").max().alias("relativity_max"),
+        pl.format("{} {}", "iso3", "year").sort().alias("observations"),
+        pl.col("raw_file").unique().sort().alias("sources"),
+    ]
+    by_income = per_country.group_by("occupation", "income_group").agg(summary)
+    pooled = per_country.group_by("occupation").agg(summary).with_columns(income_group=pl.lit(POOLED))
+    return (
+        pl.concat([by_income, pooled.select(by_income.columns)])
+        .with_columns(usable=(pl.col("income_group") == POOLED) | (pl.col("n_countries") >= settings.min_countries_per_income_group))
+        .rename({"occupation": "isco08_major_group"})
+        .sort("isco08_major_group", "income_group")
+    )
+
+
+def _latest(frame: pl.DataFrame, keys: list[str], year: int, settings: ModelSettings) -> pl.DataFrame:
+    """The most recent observation per key, no later than `year` and no older than the allowed age."""
+    return (
+        frame.filter(pl.col("year").is_between(year - settings.max_wage_age_years, year))
+        .sort("year", descending=True)
+        .unique(keys, keep="first", maintain_order=True)
+        .rename({"year": "wage_source_year"})
+    )
+
+
+# BLS turns hourly into annual wages with 2,080 hours (40 x 52); the OEWS method follows the publisher's convention.
+OEWS_HOURS_PER_YEAR = 2080
+
+
+def oews_direct(functions: pl.DataFrame, us_wages: pl.DataFrame, year: int, settings: ModelSettings) -> pl.DataFrame:
+    """US wages of each function: its SOC occupations' mean hourly wages, weighted by their employment."""
+    occupations = functions.select("function_id", "us_soc_codes").explode("us_soc_codes")
+    observed = us_wages.filter(pl.col("hourly_mean").is_not_null() & pl.col("employment").is_not_null())
+    return (
+        _latest(occupations.join(observed, left_on="us_soc_codes", right_on="soc_code"), ["function_id", "us_soc_codes"], year, settings)
+        .group_by("function_id")
+        .agg(
+            monthly_usd=(pl.col("hourly_mean") * pl.col("employment")).sum() / pl.col("employment").sum() * OEWS_HOURS_PER_YEAR / 12,
+            wage_source_year=pl.col("wage_source_year").min(),
+            sources=pl.col("raw_file").unique().sort(),
+        )
+        .with_columns(country_iso3=pl.lit("USA"), wage_method=pl.lit("oews_direct"))
+    )
+
+
+def ilostat_occupation(functions: pl.DataFrame, earnings_usd: pl.DataFrame, year: int, settings: ModelSettings) -> pl.DataFrame:
+    """The country's own earnings for the function's major groups, from one year in which all of them are published."""
+    groups = functions.select("function_id", "isco08_major_groups").explode("isco08_major_groups")
+    n_groups = functions.select("function_id", n_required=pl.col("isco08_major_groups").list.len())
+    by_year = (
+        groups.join(earnings_usd, left_on="isco08_major_groups", right_on="occupation")
+        .group_by("function_id", "iso3", "year")
+        .agg(monthly_usd=pl.col("monthly_usd").mean(), n_groups=pl.len(), sources=pl.col("sources").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
+        .join(n_groups, on="function_id")
+        .filter(pl.col("n_groups") == pl.col("n_required"))
+    )
+    return (
+        _latest(by_year, ["function_id", "iso3"], year, settings)
+        .rename({"iso3": "country_iso3"})
+        .with_columns(wage_method=pl.lit("ilostat_occupation"))
+        .select("function_id", "country_iso3", "monthly_usd", "wage_source_year", "sources", "wage_method")
+    )
+
+
+def national_mean_x_relativity(
+    functions: pl.DataFrame, means: pl.DataFrame, relativity: pl.DataFrame, countries: pl.DataFrame, year: int, settings: ModelSettings
+) -> pl.DataFrame:
+    """The country's mean earnings times the relativity of the function's major groups in its income group (or, where
+    that group has too few countries with data, over all countries)."""
+    usable = relativity.filter("usable")
+    own = usable.filter(pl.col("income_group") != POOLED)
+    pooled = usable.filter(pl.col("income_group") == POOLED).drop("income_group")
+    groups = functions.select("function_id", "isco08_major_groups").explode("isco08_major_groups")
+    per_group = (
+        countries.select("iso3", pl.col("income_group").fill_null("unclassified"))
+        .join(groups, how="cross")
+        .join(own, left_on=["isco08_major_groups", "income_group"], right_on=["isco08_major_group", "income_group"], how="left")
+        .join(pooled, left_on="isco08_major_groups", right_on="isco08_major_group", how="left", suffix="_pooled")
+        .with_columns(
+            relativity_pooled=pl.col("relativity").is_null(),
+            relativity=pl.coalesce("relativity", "relativity_pooled"),
+            relativity_basis=pl.when(pl.col("relativity").is_null())
+            .then(pl.format("ISCO {}: median of {} countries of all income groups ({})", "isco08_major_groups", "n_countries_pooled", pl.col("observations_pooled").list.join(", ")))
+            .otherwise(pl.format("ISCO {}: median of {} {} countries ({})", "isco08_major_groups", "n_countries", "income_group", pl.col("observations").list.join(", "))),
+            relativity_sources=pl.coalesce("sources", "sources_pooled"),
+        )
+    )
+    per_function = per_group.group_by("iso3", "function_id").agg(
+        pl.col("relativity").mean(),
+        pl.col("relativity_pooled").any(),
+        pl.col("relativity_basis").str.join("; "),
+        pl.col("relativity_sources").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+    )
+    latest_means = _latest(means, ["iso3"], year, settings)
+    return (
+        per_function.join(latest_means, on="iso3")
+        .filter(pl.col("relativity").is_not_null())
+        .select(
+            "function_id",
+            pl.col("iso3").alias("country_iso3"),
+            (pl.col("monthly_usd") * pl.col("relativity")).alias("monthly_usd"),
+            "wage_source_year",
+            pl.concat_list("sources", "relativity_sources").list.unique().list.sort().alias("sources"),
+            pl.lit("national_mean_x_relativity").alias("wage_method"),
+            "relativity",
+            "relativity_basis",
+            "relativity_pooled",
+            "mean_basis",
+        )
+    )
+
+
+def _growth(index: pl.DataFrame, year: int, label: str) -> pl.DataFrame:
+    """Growth of an index (iso3, year, value, raw_file) from every year to its latest year no later than `year`."""
+    latest = (
+        index.filter(pl.col("year") <= year).sort("year", descending=True).unique("iso3", keep="first")
+        .select("iso3", pl.col("year").alias("to_year"), pl.col("value").alias("to_value"), pl.col("raw_file").alias("to_file"))
+    )
+    return index.join(latest, on="iso3").filter(pl.col("year") <= pl.col("to_year")).select(
+        pl.col("iso3").alias("country_iso3"),
+        pl.col("year").alias("wage_source_year"),
+        (pl.col("to_value") / pl.col("value")).alias("factor"),
+        pl.format("{} {} to {}", pl.lit(label), "year", "to_year").alias("rule"),
+        pl.concat_list("raw_file", "to_file").list.unique().alias("files"),
+    )
+
+
+def carry_forward(wages: pl.DataFrame, means: pl.DataFrame, gdp: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Bring each wage from its source year towards the benchmark year by the growth of the country's mean earnings
+    in US$ (`national_means`), or where that series lacks the source year, of its GDP per capita in current US$. Each
+    index goes as far as its latest year no later than the benchmark year.
+
+    For an occupation wage this amounts to the occupation's ratio to the mean in its survey year, applied to the
+    latest mean: where a survey reports medians-like totals (South Africa 2018-2019) the ratio stays consistent even
+    though the apparent growth does not. A wage that would need carrying with neither index gets no row: no guess."""
+    by_mean = _growth(
+        means.select("iso3", "year", pl.col("monthly_usd").alias("value"), pl.col("sources").list.first().alias("raw_file")),
+        year, "growth of mean earnings in US$",
+    )
+    by_gdp = _growth(gdp.rename({"gdp_per_capita_usd": "value"}), year, "growth of GDP per capita in current US$")
+    keys = ["country_iso3", "wage_source_year"]
+    carried = (
+        wages.join(by_mean, on=keys, how="left")
+        .join(by_gdp, on=keys, how="left", suffix="_gdp")
+        .with_columns(
+            carry_forward_factor=pl.when(pl.col("wage_source_year") == year).then(1.0).otherwise(pl.coalesce("factor", "factor_gdp")),
+            carry_forward_rule=pl.when(pl.col("wage_source_year") == year).then(pl.lit("observed in the benchmark year"))
+            .otherwise(pl.coalesce("rule", "rule_gdp")),
+            carry_files=pl.when(pl.col("wage_source_year") == year).then(pl.lit([], pl.List(pl.String)))
+            .otherwise(pl.coalesce("files", "files_gdp")),
+        )
+        .filter(pl.col("carry_forward_factor").is_not_null())
+    )
+    return carried.with_columns(
+        wage_monthly_usd=pl.col("monthly_usd") * pl.col("carry_forward_factor"),
+        sources=pl.concat_list("sources", "carry_files").list.unique().list.sort(),
+    ).drop("factor", "rule", "files", "factor_gdp", "rule_gdp", "files_gdp", "carry_files", "monthly_usd")
+
+
+def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, settings: ModelSettings) -> pl.DataFrame:
+    """Every (benchmark year, country, function) with a usable wage, by the best method available for it."""
+    earnings_usd = earnings_in_usd(staging["earnings"], staging["exchange_rates"], staging["ppp_factors"])
+    means = national_means(earnings_usd, staging["average_wages"], staging["exchange_rates"], staging["ppp_factors"], settings.oecd_price_base_year)
+    relativity = relativities(staging["earnings"], staging["countries"], settings)
+    frames = []
+    for year in settings.benchmark_years:
+        candidates = pl.concat(
+            [
+                oews_direct(functions, staging["us_occupation_wages"], year, settings),
+                ilostat_occupation(functions, earnings_usd, year, settings),
+                national_mean_x_relativity(functions, means, relativity, staging["countries"], year, settings),
+            ],
+            how="diagonal_relaxed",
+        )
+        best = candidates.with_columns(
+            rank=pl.col("wage_method").replace_strict({"oews_direct": 0, "ilostat_occupation": 1, "national_mean_x_relativity": 2})
+        ).sort("rank").unique(["country_iso3", "function_id"], keep="first", maintain_order=True).drop("rank")
+        frames.append(carry_forward(best, means, staging["gdp_per_capita"], year).with_columns(year=pl.lit(year, pl.Int32)))
+    return pl.concat(frames, how="diagonal_relaxed")

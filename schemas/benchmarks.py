@@ -1,0 +1,102 @@
+"""Contracts of the published benchmark tables."""
+
+import polars as pl
+import pandera.polars as pa
+
+from schemas.common import ISO3, year_field
+
+TIERS = ["onshore", "nearshore", "offshore"]
+
+
+class LocationFunctionCosts(pa.DataFrameModel):
+    year: pl.Int32 = year_field("benchmark year")
+    country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country")
+    function_id: pl.String = pa.Field(description="business function (reference/functions.csv)")
+    country_name: pl.String = pa.Field(description="delivery country name (GeoNames)")
+    function_name: pl.String = pa.Field(description="business function name")
+    office: pl.String = pa.Field(isin=["front", "back", "it"], description="front office, back office or IT")
+    wage_monthly_usd: pl.Float64 = pa.Field(gt=0, lt=50_000, description="gross monthly wage, US$ of the benchmark year")
+    wage_hourly_usd: pl.Float64 = pa.Field(gt=0, lt=300, description="wage per paid hour, US$ (annual wage / paid hours)")
+    loaded_cost_annual_usd: pl.Float64 = pa.Field(
+        gt=0, description="employer cost per FTE per year, US$: annual wage x employer cost multiplier + overhead per seat"
+    )
+    cost_per_productive_hour_usd: pl.Float64 = pa.Field(
+        gt=0, lt=500, description="loaded cost per FTE / productive hours per year, US$"
+    )
+    wage_method: pl.String = pa.Field(
+        isin=["oews_direct", "ilostat_occupation", "national_mean_x_relativity"], description="how the wage was obtained"
+    )
+    wage_source_year: pl.Int32 = year_field("year the wage was observed, before carrying forward")
+    quality_grade: pl.String = pa.Field(isin=list("ABCD"), description="A best .. D weakest; rules in the README")
+    sources: pl.List(pl.String) = pa.Field(description="raw files the row's numbers come from (see raw_sources)")
+    carry_forward_factor: pl.Float64 = pa.Field(gt=0, lt=5, description="growth applied from wage_source_year to year")
+    carry_forward_rule: pl.String = pa.Field(description="which index carried the wage forward, between which years")
+    relativity: pl.Float64 = pa.Field(
+        gt=0, lt=10, nullable=True, description="occupation earnings / national mean applied (modelled wages only)"
+    )
+    relativity_basis: pl.String = pa.Field(nullable=True, description="which countries the relativity is the median of")
+    mean_basis: pl.String = pa.Field(nullable=True, description="which national mean the modelled wage starts from")
+    employer_cost_multiplier: pl.Float64 = pa.Field(gt=0, description="from reference/cost_parameters.csv")
+    overhead_per_seat_usd_year: pl.Float64 = pa.Field(ge=0, description="from reference/cost_parameters.csv")
+    paid_hours_per_year: pl.Float64 = pa.Field(gt=0, description="from reference/cost_parameters.csv")
+    productive_hours_per_year: pl.Float64 = pa.Field(gt=0, description="from reference/cost_parameters.csv")
+
+    class Config:
+        unique = ["year", "country_iso3", "function_id"]
+        strict = True
+
+
+class LocationTiers(pa.DataFrameModel):
+    buyer_iso3: pl.String = pa.Field(str_matches=ISO3, description="buyer country")
+    country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country")
+    tier: pl.String = pa.Field(isin=TIERS, description="onshore, nearshore or offshore for this buyer")
+    distance_km: pl.Float64 = pa.Field(ge=0, le=20_100, nullable=True, description="great-circle distance between capitals")
+    utc_offset_diff_h: pl.Float64 = pa.Field(
+        ge=-26, le=26, nullable=True, description="delivery minus buyer standard UTC offset, hours"
+    )
+    overlap_hours: pl.Float64 = pa.Field(
+        ge=0, le=24, nullable=True, description="hours shared by the two 09:00-17:00 local business days"
+    )
+    shares_border: pl.Boolean = pa.Field(description="the two countries share a land border")
+    tier_reason: pl.String = pa.Field(description="the rule that decided the tier, with its numbers")
+
+    class Config:
+        unique = ["buyer_iso3", "country_iso3"]
+        strict = True
+
+
+class TierFunctionBenchmarks(pa.DataFrameModel):
+    year: pl.Int32 = year_field("benchmark year")
+    buyer_iso3: pl.String = pa.Field(str_matches=ISO3, description="buyer country")
+    function_id: pl.String = pa.Field(description="business function")
+    tier: pl.String = pa.Field(isin=TIERS, description="location tier relative to the buyer")
+    n_countries: pl.UInt32 = pa.Field(ge=1, description="delivery countries of the tier with a cost")
+    cost_per_hour_p25_usd: pl.Float64 = pa.Field(gt=0, description="25th percentile of cost per productive hour, US$")
+    cost_per_hour_p50_usd: pl.Float64 = pa.Field(gt=0, description="median cost per productive hour, US$")
+    cost_per_hour_p75_usd: pl.Float64 = pa.Field(gt=0, description="75th percentile of cost per productive hour, US$")
+    savings_vs_onshore_pct: pl.Float64 = pa.Field(
+        nullable=True, description="100 x (1 - tier median / onshore median); null where the buyer has no onshore cost"
+    )
+    cheapest_countries: pl.List(pl.String) = pa.Field(description="up to 3 ISO3 codes, cheapest first")
+
+    class Config:
+        unique = ["year", "buyer_iso3", "function_id", "tier"]
+        strict = True
+
+
+class OccupationRelativities(pa.DataFrameModel):
+    isco08_major_group: pl.String = pa.Field(isin=list("123456789"), description="ISCO-08 major group")
+    income_group: pl.String = pa.Field(description="World Bank income group, or 'all countries'")
+    n_countries: pl.UInt32 = pa.Field(ge=1, description="countries with earnings by occupation in the group")
+    relativity: pl.Float64 = pa.Field(gt=0, lt=10, description="median of the countries' group earnings / national mean")
+    relativity_p25: pl.Float64 = pa.Field(gt=0, description="25th percentile across the countries")
+    relativity_p75: pl.Float64 = pa.Field(gt=0, description="75th percentile across the countries")
+    relativity_min: pl.Float64 = pa.Field(gt=0, description="lowest country ratio")
+    relativity_max: pl.Float64 = pa.Field(gt=0, description="highest country ratio")
+    observations: pl.List(pl.String) = pa.Field(description="'ISO3 year' of each country ratio used")
+    sources: pl.List(pl.String) = pa.Field(description="raw files of the earnings used")
+    usable: pl.Boolean = pa.Field(description="enough countries to be applied (else the all-countries row is)")
+
+    class Config:
+        unique = ["isco08_major_group", "income_group"]
+        strict = True

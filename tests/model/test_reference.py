@@ -1,0 +1,59 @@
+"""Reference files load, and bad ones stop the model with a message naming the file, line and problem."""
+
+import shutil
+
+import pytest
+
+from model.reference import REFERENCE, ReferenceDataError, load_reference
+
+
+@pytest.fixture
+def folder(tmp_path):
+    copy = tmp_path / "reference"
+    shutil.copytree(REFERENCE, copy)
+    return copy
+
+
+def test_the_shipped_reference_loads():
+    reference = load_reference()
+    assert reference.buyers == ["USA", "GBR", "DEU", "FRA", "CAN", "AUS"]
+    assert reference.functions.height == 9
+    call = reference.functions.filter(function_id="call_management").row(0, named=True)
+    assert call["isco08_major_groups"] == ["4", "5"] and call["us_soc_codes"] == ["43-4051", "41-9041"]
+    assert reference.tier_rules.nearshore_max_distance_km == 4000
+    assert reference.settings.benchmark_years == [2023]
+
+
+def test_a_negative_multiplier_is_refused(folder):
+    path = folder / "cost_parameters.csv"
+    path.write_text(path.read_text() + "employer_cost_multiplier,country,PHL,-1.2,ratio,a mistyped override for a test\n")
+    with pytest.raises(ReferenceDataError, match=r"cost_parameters.csv: line 6: value greater_than_or_equal_to\(0\)"):
+        load_reference(folder)
+
+
+def test_zero_productive_hours_are_refused(folder):
+    path = folder / "cost_parameters.csv"
+    path.write_text(path.read_text() + "productive_hours_per_year,country,PHL,0,hours,a mistyped override for a test\n")
+    with pytest.raises(ReferenceDataError, match="line 6: productive_hours_per_year must be greater than 0"):
+        load_reference(folder)
+
+
+def test_a_parameter_for_an_unknown_function_is_refused(folder):
+    path = folder / "cost_parameters.csv"
+    path.write_text(path.read_text() + "overhead_per_seat_usd_year,function,billing,1000,US$,an override for a test\n")
+    with pytest.raises(ReferenceDataError, match="line 6: unknown function 'billing'; known: accounting"):
+        load_reference(folder)
+
+
+def test_a_function_with_an_unknown_office_or_group_is_refused(folder):
+    path = folder / "functions.csv"
+    path.write_text(path.read_text() + "billing,Billing,middle,4311,0,43-3031,\n")
+    with pytest.raises(ReferenceDataError, match="functions.csv: .*office isin.*major groups are 1..9"):
+        load_reference(folder)
+
+
+def test_tier_rules_with_a_negative_distance_are_refused(folder):
+    path = folder / "tier_rules.csv"
+    path.write_text(path.read_text().replace("nearshore_max_distance_km,4000", "nearshore_max_distance_km,-5"))
+    with pytest.raises(ReferenceDataError, match="tier_rules.csv: .*nearshore_max_distance_km"):
+        load_reference(folder)
