@@ -31,6 +31,7 @@ class ModelSettings:
     recent_wage_age_years: int
     min_countries_per_income_group: int
     oecd_price_base_year: int
+    max_price_level_ratio: int
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,20 @@ BASIS_PRIORITY = {"USD": 0, "LCU": 1, "PPP": 2}
 POOLED = "all countries"
 
 
-def earnings_in_usd(earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame) -> pl.DataFrame:
-    """One monthly US$ value per country, year and occupation, from the most direct currency basis available."""
+def earnings_in_usd(earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame, max_price_level_ratio: float) -> pl.DataFrame:
+    """One monthly US$ value per country, year and occupation, from the most direct currency basis available.
+
+    PPP $ are converted only where the price level ratio (PPP factor / exchange rate) is plausible: outside
+    [1/max, max] the two World Bank series are in different units and the result would be off by orders of magnitude."""
+    price_level = pl.col("lcu_per_intl_dollar") / pl.col("lcu_per_usd")
+    plausible = price_level.is_between(1 / max_price_level_ratio, max_price_level_ratio)
     converted = (
         earnings.join(fx.rename({"raw_file": "fx_file"}), on=["iso3", "year"], how="left")
         .join(ppp.rename({"raw_file": "ppp_file"}), on=["iso3", "year"], how="left")
         .with_columns(
             monthly_usd=pl.when(pl.col("currency_basis") == "USD").then("monthly_earnings")
             .when(pl.col("currency_basis") == "LCU").then(pl.col("monthly_earnings") / pl.col("lcu_per_usd"))
-            .otherwise(pl.col("monthly_earnings") * pl.col("lcu_per_intl_dollar") / pl.col("lcu_per_usd")),
+            .when(plausible).then(pl.col("monthly_earnings") * price_level),
             sources=pl.concat_list(
                 "raw_file",
                 pl.when(pl.col("currency_basis") != "USD").then("fx_file"),
@@ -256,7 +261,9 @@ def carry_forward(wages: pl.DataFrame, means: pl.DataFrame, gdp: pl.DataFrame, y
 
 def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, settings: ModelSettings) -> pl.DataFrame:
     """Every (benchmark year, country, function) with a usable wage, by the best method available for it."""
-    earnings_usd = earnings_in_usd(staging["earnings"], staging["exchange_rates"], staging["ppp_factors"])
+    earnings_usd = earnings_in_usd(
+        staging["earnings"], staging["exchange_rates"], staging["ppp_factors"], settings.max_price_level_ratio
+    )
     means = national_means(earnings_usd, staging["average_wages"], staging["exchange_rates"], staging["ppp_factors"], settings.oecd_price_base_year)
     relativity = relativities(staging["earnings"], staging["countries"], settings)
     frames = []

@@ -79,7 +79,8 @@ class Earnings(Traced):
         isin=["TOTAL", *"123456789"], description="TOTAL, or an ISCO-08 major group 1..9"
     )
     currency_basis: pl.String = pa.Field(isin=["LCU", "USD", "PPP"], description="local currency, US$ or PPP $")
-    monthly_earnings: pl.Float64 = pa.Field(gt=0, description="mean nominal monthly earnings of employees")
+    # Below one unit of any currency a month is a misplaced decimal, not a wage (ILOSTAT lists RWA 2024 at 0.003 PPP $).
+    monthly_earnings: pl.Float64 = pa.Field(ge=1, description="mean nominal monthly earnings of employees")
     indicator: pl.String = pa.Field(description="ILOSTAT indicator the value comes from")
     source_survey: pl.String = pa.Field(nullable=True, description="survey behind the value, where ILOSTAT states it")
 

@@ -9,7 +9,7 @@ from model.wages import (
 )
 
 SETTINGS = ModelSettings(benchmark_years=[2023], max_wage_age_years=10, recent_wage_age_years=3,
-                         min_countries_per_income_group=2, oecd_price_base_year=2022)
+                         min_countries_per_income_group=2, oecd_price_base_year=2022, max_price_level_ratio=3)
 FUNCTIONS = pl.DataFrame({
     "function_id": ["accounting", "call_management"],
     "isco08_major_groups": [["4"], ["4", "5"]],
@@ -39,9 +39,16 @@ def test_earnings_in_usd_prefer_published_dollars_then_local_currency_then_ppp()
         ("PHL", 2019, "5", "LCU", 10000.0, OCCUPATION_INDICATOR, "raw/ilo"),
         ("PHL", 2023, "TOTAL", "PPP", 1000.0, "EAR_4MTH_SEX_GEO_CUR_NB_A", "raw/geo"),
     ])
-    usd = earnings_in_usd(frame, FX, PPP).sort("year", "occupation")
+    usd = earnings_in_usd(frame, FX, PPP, max_price_level_ratio=3).sort("year", "occupation")
     assert usd["monthly_usd"].to_list() == [300.0, 10000.0 / 50.0, 1000.0 * 22.0 / 55.0]
     assert usd["sources"].to_list() == [["raw/ilo"], ["raw/ilo", "raw/fx"], ["raw/geo", "raw/fx", "raw/ppp"]]
+
+
+def test_ppp_dollars_are_not_converted_where_the_price_level_is_implausible():
+    frame = earnings([("LBR", 2017, "TOTAL", "PPP", 3246.0, "EAR_4MTH_SEX_GEO_CUR_NB_A", "raw/geo")])
+    fx = rates([("LBR", 2017, 112.7, "raw/fx")], "lcu_per_usd")
+    ppp = rates([("LBR", 2017, 0.403, "raw/ppp")], "lcu_per_intl_dollar")  # in US$, not Liberian dollars
+    assert earnings_in_usd(frame, fx, ppp, max_price_level_ratio=3).is_empty()
 
 
 def test_relativities_by_income_group_fall_back_to_all_countries():
