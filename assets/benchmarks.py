@@ -20,7 +20,10 @@ from model.costs import location_function_costs as cost_rows
 from model.tiers import location_tiers as tier_rows
 from model.wages import function_wages, relativities
 from pipelines.resources import ReferenceFiles, Warehouse
-from schemas.benchmarks import LocationFunctionCosts, LocationTiers, OccupationRelativities, TierFunctionBenchmarks
+from model.vendor_rates import vendor_rates as rate_rows
+from schemas.benchmarks import (
+    LocationFunctionCosts, LocationTiers, OccupationRelativities, TierFunctionBenchmarks, VendorRates,
+)
 from schemas.contract import ContractError, validate_stored
 
 LAYER = "benchmarks"
@@ -32,6 +35,7 @@ TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
     "occupation_relativities": (OccupationRelativities, []),
     "location_function_costs": (LocationFunctionCosts, ["year"]),
     "location_tiers": (LocationTiers, ["buyer_iso3"]),
+    "vendor_rates": (VendorRates, ["year"]),
     "tier_function_benchmarks": (TierFunctionBenchmarks, ["buyer_iso3", "year"]),
 }
 
@@ -102,11 +106,25 @@ def location_tiers(warehouse: Warehouse, reference: ReferenceFiles):
     return publish(warehouse, reference, "location_tiers", frame)
 
 
-@_asset("tier_function_benchmarks", ["location_function_costs", "location_tiers"],
+@_asset("vendor_rates", ["vendor_rate_observations", "location_function_costs", "countries"],
+        "What vendors charge per productive hour for each function in each country: the published rates where there "
+        "are any, else the loaded cost times a markup estimated from the observed (rate, cost) pairs.")
+def vendor_rates(warehouse: Warehouse, reference: ReferenceFiles):
+    frame = rate_rows(
+        warehouse.read("staging", "vendor_rate_observations"), warehouse.read_published("location_function_costs"),
+        warehouse.read("staging", "countries"), reference.load().settings,
+    )
+    return publish(warehouse, reference, "vendor_rates", frame)
+
+
+@_asset("tier_function_benchmarks", ["location_function_costs", "location_tiers", "vendor_rates"],
         "For each buyer, function and tier: how many delivery countries, the quartiles of their cost per productive "
-        "hour, savings against onshore and the cheapest countries.")
+        "hour, savings against onshore, the cheapest countries, and the median vendor rate with its savings.")
 def tier_function_benchmarks(warehouse: Warehouse, reference: ReferenceFiles):
-    frame = summarise_tiers(warehouse.read_published("location_function_costs"), warehouse.read_published("location_tiers"))
+    frame = summarise_tiers(
+        warehouse.read_published("location_function_costs"), warehouse.read_published("location_tiers"),
+        warehouse.read_published("vendor_rates"),
+    )
     return publish(warehouse, reference, "tier_function_benchmarks", frame)
 
 
@@ -166,7 +184,7 @@ def costs_within_tier_range(warehouse: Warehouse) -> AssetCheckResult:
 
 
 definitions: list = [
-    occupation_relativities, location_function_costs, location_tiers, tier_function_benchmarks,
+    occupation_relativities, location_function_costs, location_tiers, vendor_rates, tier_function_benchmarks,
     *(published_contract_check(table) for table in TABLES),
     tiers_complete, offshore_cheaper_than_onshore, costs_within_tier_range,
 ]

@@ -27,6 +27,11 @@ def load_catalogue() -> pl.DataFrame:
     return pl.read_csv(CATALOGUE)
 
 
+def _fetcher(access: SourceAccess, dataset: dict):
+    """Curated datasets (no publisher URL, such as the seed of vendor rates) always come from the bundled sample."""
+    return _from_publisher if access.mode == "live" and dataset["url"] else _from_sample
+
+
 def _from_sample(access: SourceAccess, dataset: dict) -> tuple[bytes, str, Provenance]:
     sample = Path(access.sample_dir)
     entries = json.loads((sample / "MANIFEST.json").read_text())
@@ -81,8 +86,7 @@ def raw_asset(source: str, datasets: list[dict]) -> AssetsDefinition:
     )
     def _raw(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
         zone = warehouse.raw_zone()
-        fetch = _from_sample if access.mode == "snapshot" else _from_publisher
-        records = [zone.store(*fetch(access, dataset)) for dataset in datasets]
+        records = [zone.store(*_fetcher(access, dataset)(access, dataset)) for dataset in datasets]
         zone.set_current(source, records)
         listing = pl.DataFrame([
             {"dataset_id": r.dataset_id, "raw_file": r.raw_file, "bytes": r.size_bytes, "sha256": r.sha256[:12]}

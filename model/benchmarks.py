@@ -19,10 +19,12 @@ def costs_by_tier(costs: pl.DataFrame, tiers: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def tier_function_benchmarks(costs: pl.DataFrame, tiers: pl.DataFrame) -> pl.DataFrame:
+def tier_function_benchmarks(costs: pl.DataFrame, tiers: pl.DataFrame, vendor_rates: pl.DataFrame) -> pl.DataFrame:
     cost = pl.col("cost_per_productive_hour_usd")
+    rates = vendor_rates.select("year", "country_iso3", "function_id", "rate_mid_usd_hour")
     summary = (
         costs_by_tier(costs, tiers)
+        .join(rates, on=["year", "country_iso3", "function_id"], how="left")
         .group_by("year", "buyer_iso3", "function_id", "tier")
         .agg(
             n_countries=pl.len(),
@@ -30,15 +32,20 @@ def tier_function_benchmarks(costs: pl.DataFrame, tiers: pl.DataFrame) -> pl.Dat
             cost_per_hour_p50_usd=cost.median(),
             cost_per_hour_p75_usd=cost.quantile(0.75, "linear"),
             cheapest_countries=pl.col("country_iso3").sort_by(cost).head(CHEAPEST_SHOWN),
+            vendor_rate_p50_usd_hour=pl.col("rate_mid_usd_hour").median(),
         )
     )
+    key = ["year", "buyer_iso3", "function_id"]
     onshore = summary.filter(pl.col("tier") == "onshore").select(
-        "year", "buyer_iso3", "function_id", pl.col("cost_per_hour_p50_usd").alias("onshore_p50")
+        *key, pl.col("cost_per_hour_p50_usd").alias("onshore_p50"), pl.col("vendor_rate_p50_usd_hour").alias("onshore_rate")
     )
     return (
-        summary.join(onshore, on=["year", "buyer_iso3", "function_id"], how="left")
-        .with_columns(savings_vs_onshore_pct=100 * (1 - pl.col("cost_per_hour_p50_usd") / pl.col("onshore_p50")))
-        .drop("onshore_p50")
+        summary.join(onshore, on=key, how="left")
+        .with_columns(
+            savings_vs_onshore_pct=100 * (1 - pl.col("cost_per_hour_p50_usd") / pl.col("onshore_p50")),
+            vendor_savings_vs_onshore_pct=100 * (1 - pl.col("vendor_rate_p50_usd_hour") / pl.col("onshore_rate")),
+        )
+        .drop("onshore_p50", "onshore_rate")
         .with_columns(pl.col("tier").cast(pl.Enum(TIERS)))
         .sort("year", "buyer_iso3", "function_id", "tier")
         .with_columns(pl.col("tier").cast(pl.String))

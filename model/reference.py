@@ -32,6 +32,8 @@ class ModelSettings:
     min_countries_per_income_group: int
     oecd_price_base_year: int
     max_price_level_ratio: int
+    max_rate_age_years: int
+    min_markup_pairs: int
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asse
 
 from assets import benchmarks, publish
 from assets.raw import raw_assets
-from assets.staging import bls_oews, countries, ilostat, oecd, raw_sources, worldbank
+from assets.staging import bls_oews, countries, ilostat, oecd, raw_sources, vendor_rates, worldbank
 from pipelines.resources import ReferenceFiles, SourceAccess, Warehouse
 
 staging_definitions = [
@@ -22,6 +22,7 @@ staging_definitions = [
     *bls_oews.definitions,
     *oecd.definitions,
     *raw_sources.definitions,
+    *vendor_rates.definitions,
 ]
 
 all_assets = [*raw_assets, *staging_definitions, *benchmarks.definitions, *publish.definitions]

@@ -78,6 +78,12 @@ class TierFunctionBenchmarks(pa.DataFrameModel):
         nullable=True, description="100 x (1 - tier median / onshore median); null where the buyer has no onshore cost"
     )
     cheapest_countries: pl.List(pl.String) = pa.Field(description="up to 3 ISO3 codes, cheapest first")
+    vendor_rate_p50_usd_hour: pl.Float64 = pa.Field(
+        gt=0, nullable=True, description="median vendor mid rate of the tier's countries (vendor_rates), US$ per hour"
+    )
+    vendor_savings_vs_onshore_pct: pl.Float64 = pa.Field(
+        nullable=True, description="100 x (1 - tier vendor median / onshore vendor median)"
+    )
 
     class Config:
         unique = ["year", "buyer_iso3", "function_id", "tier"]
@@ -99,4 +105,30 @@ class OccupationRelativities(pa.DataFrameModel):
 
     class Config:
         unique = ["isco08_major_group", "income_group"]
+        strict = True
+
+
+class VendorRates(pa.DataFrameModel):
+    year: pl.Int32 = year_field("benchmark year")
+    country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country")
+    function_id: pl.String = pa.Field(description="business function")
+    basis: pl.String = pa.Field(isin=["observed", "modelled"], description="published rates, or cost x markup")
+    n_observations: pl.UInt32 = pa.Field(ge=0, description="published rates behind an observed row (0 when modelled)")
+    rate_low_usd_hour: pl.Float64 = pa.Field(
+        gt=0, description="lowest published rate, or cost x the markup's 25th percentile, US$ per productive hour"
+    )
+    rate_mid_usd_hour: pl.Float64 = pa.Field(
+        gt=0, description="median of published midpoints, or cost x the median markup, US$ per productive hour"
+    )
+    rate_high_usd_hour: pl.Float64 = pa.Field(
+        gt=0, description="highest published rate, or cost x the markup's 75th percentile, US$ per productive hour"
+    )
+    markup_ratio: pl.Float64 = pa.Field(
+        gt=0, description="vendor mid rate / loaded cost per productive hour (location_function_costs)"
+    )
+    markup_basis: pl.String = pa.Field(description="how the rate or its markup was obtained, with the number of pairs")
+    sources: pl.List(pl.String) = pa.Field(description="pages the observed rates were published on")
+
+    class Config:
+        unique = ["year", "country_iso3", "function_id"]
         strict = True

@@ -89,7 +89,7 @@ def _model_failures(indexed: pl.DataFrame, model: type[pa.DataFrameModel], table
         rule=pl.when(pl.col("check").str.ends_with("uniqueness"))
         .then(pl.lit("duplicate key"))
         .otherwise(pl.format("{}: {}", "column", "check")),
-        detail=pl.format("{} {} failed on {}", "column", "check", "failure_case"),
+        detail=pl.format("{} {} failed on {}", "column", "check", pl.col("failure_case").fill_null("null")),
     )
 
 

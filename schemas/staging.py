@@ -123,7 +123,9 @@ class RawSources(pa.DataFrameModel):
     dataset_id: pl.String = pa.Field(description="the publisher's id of the dataset")
     producer: pl.String = pa.Field(description="who publishes the data")
     title: pl.String = pa.Field(description="the dataset's title")
-    url: pl.String = pa.Field(str_startswith="http", description="where the publisher serves it")
+    url: pl.String = pa.Field(
+        str_startswith="http", nullable=True, description="where the publisher serves it; null for curated datasets"
+    )
     licence: pl.String = pa.Field(description="the publisher's licence")
     retrieved_at: pl.String = pa.Field(description="when the file was fetched (ISO 8601)")
     last_updated: pl.String = pa.Field(nullable=True, description="the source's own last-updated date, where stated")
@@ -134,4 +136,39 @@ class RawSources(pa.DataFrameModel):
 
     class Config:
         unique = ["raw_file"]
+        strict = True
+
+
+class VendorRateObservations(pa.DataFrameModel):
+    observation_id: pl.String = pa.Field(description="stable id of the observation (hash of what identifies it)")
+    source: pl.String = pa.Field(
+        isin=["seed", "pricing_page", "gsa_calc", "analyst_quote"], description="which kind of source it came from"
+    )
+    source_name: pl.String = pa.Field(description="publisher of the page, API or quote")
+    url: pl.String = pa.Field(nullable=True, description="page the rate was published on (null for analysts' quotes)")
+    vendor: pl.String = pa.Field(nullable=True, description="vendor quoting the rate, when known")
+    country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country the rate is for")
+    function_id: pl.String = pa.Field(nullable=True, description="business function; null when the wording maps to none")
+    service_label: pl.String = pa.Field(description="the source's own wording of the service")
+    amount_low: pl.Float64 = pa.Field(gt=0, description="published amount, low end, in `currency` per `unit`")
+    amount_high: pl.Float64 = pa.Field(gt=0, description="published amount, high end (= low for a single figure)")
+    currency: pl.String = pa.Field(str_matches=ISO3, description="ISO 4217 currency of the published amount")
+    unit: pl.String = pa.Field(isin=["hour", "day", "week", "month", "year"], description="period the amount is for")
+    price_type: pl.String = pa.Field(
+        isin=["vendor_billing_rate", "buyer_spend_per_fte", "wage", "ceiling_rate"],
+        description="a vendor's price, a buyer's spend per person, a wage, or a contract ceiling rate",
+    )
+    reference_year: pl.Int32 = pa.Field(ge=1990, le=2100, nullable=True, description="year stated by the source")
+    fx_year: pl.Int32 = pa.Field(ge=1990, le=2100, description="year of the exchange rate used (latest for undated)")
+    rate_low_usd_hour: pl.Float64 = pa.Field(gt=0, lt=1000, description="low end, US$ per productive hour")
+    rate_high_usd_hour: pl.Float64 = pa.Field(gt=0, lt=1000, description="high end, US$ per productive hour")
+    note: pl.String = pa.Field(nullable=True, description="what a reader must know about the figure")
+    raw_files: pl.List(pl.String) = pa.Field(description="raw files the row was read and converted with")
+
+    @pa.dataframe_check(name="low end not above high end")
+    def low_not_above_high(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("amount_low") <= pl.col("amount_high"))
+
+    class Config:
+        unique = ["observation_id"]
         strict = True

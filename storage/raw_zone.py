@@ -26,7 +26,7 @@ class Provenance:
     dataset_id: str
     producer: str
     title: str
-    url: str
+    url: str | None
     licence: str
     retrieved_at: str
     last_updated: str | None

@@ -9,7 +9,8 @@ from model.wages import (
 )
 
 SETTINGS = ModelSettings(benchmark_years=[2023], max_wage_age_years=10, recent_wage_age_years=3,
-                         min_countries_per_income_group=2, oecd_price_base_year=2022, max_price_level_ratio=3)
+                         min_countries_per_income_group=2, oecd_price_base_year=2022, max_price_level_ratio=3,
+                         max_rate_age_years=5, min_markup_pairs=3)
 FUNCTIONS = pl.DataFrame({
     "function_id": ["accounting", "call_management"],
     "isco08_major_groups": [["4"], ["4", "5"]],

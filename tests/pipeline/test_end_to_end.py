@@ -18,7 +18,7 @@ from storage.tables import read_table, table_path
 
 STAGING_TABLES = [
     "countries", "exchange_rates", "ppp_factors", "gdp_per_capita", "governance", "earnings",
-    "us_occupation_wages", "average_wages", "raw_sources",
+    "us_occupation_wages", "average_wages", "vendor_rate_observations", "raw_sources",
 ]
 
 
@@ -42,7 +42,7 @@ def warehouse(tmp_path_factory):
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     blocking = [e for e in evaluations if e.severity.value == "ERROR"]
-    assert len(blocking) == len(STAGING_TABLES) + 6  # 4 published contracts, complete tiers, the catalog's views
+    assert len(blocking) == len(STAGING_TABLES) + 7  # 5 published contracts, complete tiers, the catalog's views
     assert all(e.passed for e in blocking), [e.check_name for e in blocking if not e.passed]
     return UPath(root)
 
@@ -78,10 +78,11 @@ def test_aggregates_are_not_countries(warehouse):
 
 def test_every_staging_row_traces_to_a_raw_file_with_provenance(warehouse):
     sources = table(warehouse, "raw_sources")
-    assert sources.height == 17 and set(sources["mode"]) == {"snapshot"}
+    assert sources.height == 20 and set(sources["mode"]) == {"snapshot"}
     known = set(sources["raw_file"])
-    for name in STAGING_TABLES[1:-1]:
+    for name in STAGING_TABLES[1:-2]:
         assert set(table(warehouse, name)["raw_file"]) <= known, name
+    assert set(table(warehouse, "vendor_rate_observations")["raw_files"].explode()) <= known
     countries_files = table(warehouse, "countries")["raw_files"].explode()
     assert set(countries_files) <= known
     fx = sources.filter(dataset_id="PA.NUS.FCRF").row(0, named=True)

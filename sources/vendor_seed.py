@@ -1,0 +1,50 @@
+"""The project's seed of public rate observations (shared/data/seed): rates and pay quoted from public pages, each
+row with its page, in the page's own currency, unit and wording."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from sources.errors import SourceFormatError
+
+SOURCE = "Vendor rate seed"
+COLUMNS = [
+    "country_iso3", "service_label", "rate_low", "rate_high", "currency", "unit", "price_type", "reference_year",
+    "source_name", "source_url", "note",
+]
+
+
+def parse_observations(data: bytes, file_name: str) -> pl.DataFrame:
+    """One row per observation: amounts as numbers (a cell that is not one keeps its row with a `parse_error`)."""
+    try:
+        raw = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    except pl.exceptions.PolarsError as exc:
+        raise SourceFormatError(SOURCE, file_name, f"not a readable CSV ({exc})") from None
+    missing = [column for column in COLUMNS if column not in raw.columns]
+    if missing:
+        raise SourceFormatError(SOURCE, file_name, f"missing columns {missing}", expected=COLUMNS, found=raw.columns)
+    # typed column <- the text it is read from, and what that text must be
+    readings = {
+        "amount_low": ("rate_low", pl.Float64, "a number"),
+        "amount_high": ("rate_high", pl.Float64, "a number"),
+        "year": ("reference_year", pl.Int32, "a year"),
+    }
+    typed = raw.with_columns(
+        pl.col(source).str.strip_chars().cast(dtype, strict=False).alias(target)
+        for target, (source, dtype, _) in readings.items()
+    )
+    problems = pl.concat_str(
+        [
+            pl.when(pl.col(target).is_null() & (pl.col(source).str.strip_chars().str.len_chars() > 0))
+            .then(pl.format(f"{source} '{{}}' is not {meaning}", pl.col(source)))
+            for target, (source, _, meaning) in readings.items()
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
+    return typed.with_columns(parse_error=pl.when(problems != "").then(problems)).select(
+        "country_iso3", "service_label", "amount_low", "amount_high", "currency", "unit", "price_type",
+        pl.col("year").alias("reference_year"), "source_name", pl.col("source_url").alias("url"), "note", "parse_error",
+    )
