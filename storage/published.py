@@ -62,8 +62,9 @@ def parquet_column_descriptions(path: UPath | str) -> dict[str, str]:
     return _descriptions(_read_schema(UPath(path)))
 
 
-def build_duckdb_catalog(root: UPath, tables: dict[str, list[str]]) -> UPath:
-    """`bpo.duckdb`: a view per published table (name -> its partition columns), for BI tools and ad hoc SQL.
+def build_duckdb_catalog(root: UPath, tables: dict[str, list[str]], staging_tables: tuple[str, ...] = ()) -> UPath:
+    """`bpo.duckdb`: a view per published table (name -> its partition columns), for BI tools and ad hoc SQL, and one
+    per staging table named in `staging_tables` (evidence an analyst reads beside the benchmarks).
 
     The new catalog is built in a temporary file and renamed over the old one, so a tool holding the old file open
     keeps reading it undisturbed (on Linux the rename leaves its open inode alive) and never sees a half-built catalog.
@@ -79,6 +80,9 @@ def build_duckdb_catalog(root: UPath, tables: dict[str, list[str]]) -> UPath:
         with duckdb.connect(temporary.path) as connection:
             for table, partition_by in tables.items():
                 _create_view(connection, root, table, partition_by)
+            for table in staging_tables:
+                staged = os.path.abspath((root / "staging" / table / f"{table}.parquet").path)
+                connection.execute(f"CREATE VIEW {_identifier(table)} AS SELECT * FROM read_parquet({_literal(staged)})")
         os.replace(temporary.path, target.path)
     finally:
         # DuckDB writes a `.wal` beside the database until the connection closes cleanly.
