@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,10 +18,11 @@ from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from assets.metadata import markdown_table
 from pipelines.resources import PROJECT, SourceAccess, Warehouse
-from sources import worldbank
+from sources import gsa_calc, worldbank
 from storage.raw_zone import Provenance
 
 CATALOGUE = PROJECT / "reference" / "raw_datasets.csv"
+GSA_KEYWORDS = PROJECT / "reference" / "gsa_category_functions.csv"
 STATED_LAST_UPDATED = {"worldbank": worldbank.last_updated}
 
 
@@ -27,12 +30,20 @@ def load_catalogue() -> pl.DataFrame:
     return pl.read_csv(CATALOGUE)
 
 
-def _fetcher(access: SourceAccess, dataset: dict):
-    """Curated datasets (no publisher URL, such as the seed of vendor rates) always come from the bundled sample."""
-    return _from_publisher if access.mode == "live" and dataset["url"] else _from_sample
+Fetched = tuple[bytes, str, Provenance]
 
 
-def _from_sample(access: SourceAccess, dataset: dict) -> tuple[bytes, str, Provenance]:
+def fetch(access: SourceAccess, dataset: dict) -> list[Fetched]:
+    """The files of one dataset. Curated datasets (no publisher URL, such as the seed of vendor rates) always come
+    from the bundled sample; a paged API gives one file per page."""
+    if access.mode != "live" or not dataset["url"]:
+        return [_from_sample(access, dataset)]
+    if dataset["source"] in PAGED:
+        return PAGED[dataset["source"]](access, dataset)
+    return [_from_publisher(access, dataset)]
+
+
+def _from_sample(access: SourceAccess, dataset: dict) -> Fetched:
     sample = Path(access.sample_dir)
     entries = json.loads((sample / "MANIFEST.json").read_text())
     entry = next((e for e in entries if (e["source"], e["dataset_id"]) == (dataset["source"], dataset["dataset_id"])), None)
@@ -46,11 +57,30 @@ def _from_sample(access: SourceAccess, dataset: dict) -> tuple[bytes, str, Prove
     return content, name, _provenance(dataset, "snapshot", origin=origin, last_updated=_stated_date(dataset, content, name))
 
 
-def _from_publisher(access: SourceAccess, dataset: dict) -> tuple[bytes, str, Provenance]:
+def _from_publisher(access: SourceAccess, dataset: dict) -> Fetched:
     download = access.http_client().get(dataset["url"], source=dataset["producer"])
     name = dataset["live_file"]
     stated = _stated_date(dataset, download.content, name) or download.headers.get("Last-Modified")
     return download.content, name, _provenance(dataset, "live", retrieved_at=download.retrieved_at, last_updated=stated)
+
+
+def _gsa_pages(access: SourceAccess, dataset: dict) -> list[Fetched]:
+    """GSA CALC ceiling rates, one narrowed query per keyword of the category mapping: the whole data set is far
+    larger than the labour categories the benchmark can use, and the API stops paging at 10,000 hits."""
+    keywords = gsa_calc.read_keywords(GSA_KEYWORDS.read_bytes(), str(GSA_KEYWORDS))["keyword"].unique().sort()
+    http = access.http_client()
+    fetched = []
+    for keyword in keywords:
+        slug = re.sub(r"[^a-z0-9]+", "-", keyword.lower()).strip("-")
+        for number, page in enumerate(gsa_calc.fetch_all(http, gsa_calc.rates_url(keyword=keyword)), start=1):
+            record = replace(
+                _provenance(dataset, "live", retrieved_at=page.retrieved_at), dataset_id=f"{dataset['dataset_id']}/{slug}/{number:03d}", url=page.url
+            )
+            fetched.append((page.content, f"ceilingrates-{slug}-{number:03d}.json", record))
+    return fetched
+
+
+PAGED = {"gsa_calc": _gsa_pages}
 
 
 def _stated_date(dataset: dict, content: bytes, name: str) -> str | None:
@@ -86,7 +116,7 @@ def raw_asset(source: str, datasets: list[dict]) -> AssetsDefinition:
     )
     def _raw(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
         zone = warehouse.raw_zone()
-        records = [zone.store(*_fetcher(access, dataset)(access, dataset)) for dataset in datasets]
+        records = [zone.store(*fetched) for dataset in datasets for fetched in fetch(access, dataset)]
         zone.set_current(source, records)
         listing = pl.DataFrame([
             {"dataset_id": r.dataset_id, "raw_file": r.raw_file, "bytes": r.size_bytes, "sha256": r.sha256[:12]}

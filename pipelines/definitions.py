@@ -10,7 +10,7 @@ import os
 
 from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job, in_process_executor
 
-from assets import benchmarks, publish
+from assets import benchmarks, publish, raw_vendor
 from assets.raw import raw_assets
 from assets.staging import bls_oews, countries, ilostat, oecd, raw_sources, vendor_rates, worldbank
 from pipelines.resources import ReferenceFiles, SourceAccess, Warehouse
@@ -25,7 +25,9 @@ staging_definitions = [
     *vendor_rates.definitions,
 ]
 
-all_assets = [*raw_assets, *staging_definitions, *benchmarks.definitions, *publish.definitions]
+all_assets = [
+    *raw_assets, *raw_vendor.definitions, *staging_definitions, *benchmarks.definitions, *publish.definitions,
+]
 
 jobs = [
     define_asset_job("ingest_raw", AssetSelection.groups("raw"), description="Store every source's files in the raw zone."),
@@ -51,7 +53,10 @@ defs = Definitions(
     schedules=[monthly_refresh],
     resources={
         "warehouse": Warehouse(root=os.environ.get("BPO_WAREHOUSE", "warehouse")),
-        "access": SourceAccess(mode=os.environ.get("BPO_SOURCE_MODE", "snapshot")),
+        "access": SourceAccess(
+            mode=os.environ.get("BPO_SOURCE_MODE", "snapshot"),
+            **({"quotes_dir": os.environ["BPO_QUOTES_DIR"]} if "BPO_QUOTES_DIR" in os.environ else {}),
+        ),
         "reference": ReferenceFiles(),
     },
     # The steps are small and read files written by the step before: one process avoids a Python start-up per

@@ -129,7 +129,10 @@ class RawSources(pa.DataFrameModel):
     licence: pl.String = pa.Field(description="the publisher's licence")
     retrieved_at: pl.String = pa.Field(description="when the file was fetched (ISO 8601)")
     last_updated: pl.String = pa.Field(nullable=True, description="the source's own last-updated date, where stated")
-    mode: pl.String = pa.Field(isin=["live", "snapshot"], description="fetched live, or copied from the bundled sample")
+    mode: pl.String = pa.Field(
+        isin=["live", "snapshot", "local"],
+        description="fetched live, copied from the bundled sample, or read from a local folder (analysts' quotes)",
+    )
     origin: pl.String = pa.Field(nullable=True, description="for the bundled sample: the file it was extracted from")
     sha256: pl.String = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the stored bytes")
     size_bytes: pl.Int64 = pa.Field(gt=0, description="size of the stored file")

@@ -122,8 +122,11 @@ def parse_rate_text(text: str, default_currency: str | None = None, default_unit
         raise RateTextError(text, "no number found")
     if _has_negative(clean):
         raise RateTextError(text, "negative amount; rates cannot be below zero")
+    # Currency and unit first: "$8/hr or €7/hr" is better reported as two currencies than as a broken range.
+    currency = _currency(text, amounts, default_currency)
+    unit = _unit(text, clean, default_unit)
     low, high = _low_high(text, clean, amounts)
-    return ParsedRate(low, high, _currency(text, amounts, default_currency), _unit(text, clean, default_unit))
+    return ParsedRate(low, high, currency, unit)
 
 
 def _has_negative(clean: str) -> bool:
@@ -140,14 +143,14 @@ def _low_high(text: str, clean: str, amounts: list[re.Match]) -> tuple[float, fl
         figures = ", ".join(repr(a["num"]) for a in amounts)
         raise RateTextError(text, f"{len(amounts)} figures ({figures}); expected one figure or a low-high range")
     if len(amounts) == 1:
-        value = _amount_value(text, amounts[0])
+        value = _amount_value(amounts[0])
         return value, value
 
     first, second = amounts
     if not _RANGE_SEPARATOR.fullmatch(clean[first.end():second.start()]):
         raise RateTextError(text, f"figures {first['num']!r} and {second['num']!r} are not joined by a range "
                                   "dash or 'to'")
-    low, high = _amount_value(text, first), _amount_value(text, second)
+    low, high = _amount_value(first), _amount_value(second)
     # "$40-60k": the k written once covers both ends, unless that would put the low end above the high one
     # ("$500-1.5k" is five hundred to fifteen hundred).
     if second["k"] and not first["k"] and low * 1000 <= high:
@@ -157,12 +160,12 @@ def _low_high(text: str, clean: str, amounts: list[re.Match]) -> tuple[float, fl
     return low, high
 
 
-def _amount_value(text: str, amount: re.Match) -> float:
-    value = _number(text, amount["num"])
+def _amount_value(amount: re.Match) -> float:
+    value = _number(amount["num"])
     return value * 1000 if amount["k"] else value
 
 
-def _number(text: str, raw: str) -> float:
+def _number(raw: str) -> float:
     """Decide by position whether ',' and '.' group thousands or mark decimals.
 
     Both present: the last one is the decimal mark ("1.234,56", "1,234.56"). One mark used several times
@@ -180,10 +183,7 @@ def _number(text: str, raw: str) -> float:
         groups_thousands = len(digits) - last - 1 == 3 and not digits.startswith("0")
         decimal_mark = None if groups_thousands else digits[last]
     integer, _, fraction = digits.rpartition(decimal_mark) if decimal_mark else (digits, "", "")
-    try:
-        return float(re.sub(r"[,.]", "", integer) + "." + (fraction or "0"))
-    except ValueError:  # unreachable for _NUMBER matches, but a wrong float must never pass silently
-        raise RateTextError(text, f"cannot read the figure {raw!r}") from None
+    return float(re.sub(r"[,.]", "", integer) + "." + (fraction or "0"))
 
 
 def _currency(text: str, amounts: list[re.Match], default: str | None) -> str:
