@@ -225,21 +225,24 @@ def map_categories(rates: pl.DataFrame, keywords: pl.DataFrame) -> pl.DataFrame:
     "Help-Desk"). The longest matching keyword wins ("payroll accountant" beats "accountant"); if keywords of
     the same, longest length point to different functions the row stays unmapped rather than be guessed.
     """
-    entries = sorted(((k.strip().lower(), f.strip()) for k, f in zip(keywords["keyword"], keywords["function_id"])),
-                     key=lambda e: (-len(e[0]), e[0]))
-    if not entries:
-        return rates.with_columns(pl.lit(None, pl.String).alias("function_id"),
-                                  pl.lit(None, pl.String).alias("function_keyword"))
-    label = pl.col("labor_category").fill_null("")
-    hits = [label.str.contains(_keyword_pattern(k)) for k, _ in entries]
-    best = pl.max_horizontal(pl.when(h).then(pl.lit(len(k))) for h, (k, _) in zip(hits, entries))
-    candidates = pl.concat_list(pl.when(h & (best == len(k))).then(pl.lit(f)) for h, (k, f) in zip(hits, entries))
-    winners = candidates.list.drop_nulls().list.unique()
-    first_keyword = pl.coalesce(pl.when(h).then(pl.lit(k)) for h, (k, _) in zip(hits, entries))
-    return rates.with_columns(
-        pl.when(winners.list.len() == 1).then(winners.list.first()).cast(pl.String).alias("function_id"),
-        pl.when(winners.list.len() == 1).then(first_keyword).cast(pl.String).alias("function_keyword"),
+    # Each distinct category against each keyword: a join, not one regex expression per keyword, keeps this linear
+    # in the keyword list (a 51-way expression took seconds to plan even for twenty rows).
+    patterns = keywords.select(
+        pl.col("keyword").str.strip_chars().str.to_lowercase().alias("function_keyword"),
+        pl.col("function_id").str.strip_chars(),
+    ).with_columns(pattern=pl.col("function_keyword").map_elements(_keyword_pattern, return_dtype=pl.String))
+    matches = (
+        rates.select(pl.col("labor_category").drop_nulls().unique())
+        .join(patterns, how="cross")
+        .filter(pl.col("labor_category").str.contains(pl.col("pattern")))
+        .with_columns(length=pl.col("function_keyword").str.len_chars())
+        .filter(pl.col("length") == pl.col("length").max().over("labor_category"))
+        .group_by("labor_category")
+        .agg(pl.col("function_id").unique().alias("functions"), pl.col("function_keyword").sort().first())
+        .filter(pl.col("functions").list.len() == 1)
+        .select("labor_category", pl.col("functions").list.first().alias("function_id"), "function_keyword")
     )
+    return rates.join(matches, on="labor_category", how="left", nulls_equal=False)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------

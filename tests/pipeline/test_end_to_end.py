@@ -1,4 +1,5 @@
-"""Every asset materialized on the bundled sample into a temporary warehouse, then a broken source."""
+"""Every asset materialized on the bundled sample into a temporary warehouse (the `warehouse` fixture of conftest.py),
+then broken sources and bad reference data."""
 
 import hashlib
 import json
@@ -10,41 +11,12 @@ import pytest
 from dagster import materialize
 from upath import UPath
 
+from model.reference import REFERENCE
 from pipelines.definitions import all_assets
 from pipelines.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess, Warehouse
-from model.reference import REFERENCE
 from storage.published import read_partitioned
 from storage.tables import read_table, table_path
-
-STAGING_TABLES = [
-    "countries", "exchange_rates", "ppp_factors", "gdp_per_capita", "governance", "earnings",
-    "us_occupation_wages", "average_wages", "vendor_rate_observations", "raw_sources",
-]
-
-
-def run(root, sample_dir=BUNDLED_SAMPLE, selection=None):
-    return materialize(
-        all_assets,
-        selection=selection,
-        resources={
-            "warehouse": Warehouse(root=str(root)),
-            "access": SourceAccess(sample_dir=str(sample_dir)),
-            "reference": ReferenceFiles(),
-        },
-        raise_on_error=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("warehouse")
-    result = run(root)
-    assert result.success
-    evaluations = result.get_asset_check_evaluations()
-    blocking = [e for e in evaluations if e.severity.value == "ERROR"]
-    assert len(blocking) == len(STAGING_TABLES) + 7  # 5 published contracts, complete tiers, the catalog's views
-    assert all(e.passed for e in blocking), [e.check_name for e in blocking if not e.passed]
-    return UPath(root)
+from tests.pipeline.conftest import STAGING_TABLES, run
 
 
 def table(root, name):
