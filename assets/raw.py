@@ -116,8 +116,13 @@ def raw_asset(source: str, datasets: list[dict]) -> AssetsDefinition:
     )
     def _raw(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
         zone = warehouse.raw_zone()
-        records = [zone.store(*fetched) for dataset in datasets for fetched in fetch(access, dataset)]
-        zone.set_current(source, records)
+        stored = {
+            provenance.dataset_id: zone.store(content, name, provenance)
+            for dataset in datasets
+            for content, name, provenance in fetch(access, dataset)
+        }
+        zone.set_current(source, stored)
+        records = list(stored.values())
         listing = pl.DataFrame([
             {"dataset_id": r.dataset_id, "raw_file": r.raw_file, "bytes": r.size_bytes, "sha256": r.sha256[:12]}
             for r in records

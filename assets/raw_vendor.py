@@ -35,7 +35,7 @@ def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess) -> Materialize
     zone = warehouse.raw_zone()
     specs = load_page_specs(Path(access.pricing_pages).read_bytes())
     if access.mode != "live":
-        zone.set_current("pricing_pages", [])
+        zone.set_current("pricing_pages", {})
         return _listing([], "snapshot mode: pages are fetched only live; the seed of public rates stands in for them")
     fetcher = PricingPageFetcher(
         access.http_client(), cache_dir=Path(access.page_cache_dir), delay_s=access.page_delay_s
@@ -49,7 +49,7 @@ def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess) -> Materialize
             retrieved_at=page.retrieved_at.isoformat(timespec="seconds"),
             last_updated=page.headers.get("Last-Modified"), mode="live",
         )))
-    zone.set_current("pricing_pages", records)
+    zone.set_current("pricing_pages", {spec.page_id: record for spec, record in zip(specs, records)})
     return _listing(records, f"{len(specs)} page(s) listed in reference/pricing_pages.csv")
 
 
@@ -73,7 +73,7 @@ def raw_vendor_quotes(warehouse: Warehouse, access: SourceAccess) -> Materialize
         ))
         for path in files
     ]
-    zone.set_current("vendor_quotes", records)
+    zone.set_current("vendor_quotes", {path.name: record for path, record in zip(files, records)})
     return _listing(records, f"read from {folder}")
 
 

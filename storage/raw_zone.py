@@ -63,8 +63,10 @@ class RawZone:
         write_bytes_atomic(_provenance_path(target), json.dumps(asdict(record), indent=2).encode())
         return record
 
-    def set_current(self, source: str, records: list[Provenance]) -> None:
-        current = {record.dataset_id: record.raw_file for record in records}
+    def set_current(self, source: str, records: dict[str, Provenance]) -> None:
+        """Name the files of the latest pull, by the dataset id they were fetched as: two datasets served as the same
+        bytes (the World Bank's country metadata inside an indicator's zip) share one stored file."""
+        current = {dataset_id: record.raw_file for dataset_id, record in records.items()}
         write_bytes_atomic(self.root / "raw" / source / "CURRENT.json", json.dumps(current, indent=2).encode())
 
     def current(self, source: str) -> dict[str, Provenance]:

@@ -1,6 +1,7 @@
 """The raw zone stores each file once, never overwrites, and notices tampering."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from upath import UPath
@@ -51,12 +52,22 @@ def test_different_bytes_under_the_same_name_never_overwrite(zone):
 
 def test_current_points_at_the_latest_pull(zone):
     old = zone.store(b"old", "fx.csv", provenance("2026-10-01T00:00:00+00:00"))
-    zone.set_current("worldbank", [old])
+    zone.set_current("worldbank", {"PA.NUS.FCRF": old})
     new = zone.store(b"new", "fx.csv", provenance("2026-11-01T00:00:00+00:00"))
-    zone.set_current("worldbank", [new])
+    zone.set_current("worldbank", {"PA.NUS.FCRF": new})
 
     assert zone.current("worldbank") == {"PA.NUS.FCRF": new}
     assert {r.raw_file for r in zone.all_records()} == {old.raw_file, new.raw_file}
+
+
+def test_two_datasets_served_as_the_same_bytes_share_a_file_but_both_are_current(zone):
+    indicator = zone.store(b"zip bytes", "API_RL.EST.zip", provenance())
+    metadata = zone.store(b"zip bytes", "API_RL.EST.zip", replace(provenance(), dataset_id="country_metadata"))
+    zone.set_current("worldbank", {"RL.EST": indicator, "country_metadata": metadata})
+
+    current = zone.current("worldbank")
+    assert set(current) == {"RL.EST", "country_metadata"}
+    assert current["country_metadata"].raw_file == current["RL.EST"].raw_file
 
 
 def test_reading_an_altered_file_fails(zone):
