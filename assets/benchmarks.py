@@ -90,8 +90,8 @@ def occupation_relativities(warehouse: Warehouse, reference: ReferenceFiles):
         "Wage, loaded cost per FTE and cost per productive hour of each business function in each delivery country, "
         "per benchmark year, with the method, source year, quality grade and raw files of every number.")
 def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles):
-    ref = reference.load()
     staging = {name: warehouse.read("staging", name) for name in WAGE_INPUTS}
+    ref = reference.load_checked(staging["countries"])
     wages = function_wages(staging, ref.functions, ref.settings)
     frame = cost_rows(wages, ref.functions, staging["countries"], ref.cost_parameters, ref.settings)
     return publish(warehouse, reference, "location_function_costs", frame)
@@ -101,8 +101,9 @@ def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles):
         "Onshore, nearshore or offshore for every buyer and delivery country, with distance, time difference, "
         "business-hours overlap, shared border and the rule that decided.")
 def location_tiers(warehouse: Warehouse, reference: ReferenceFiles):
-    ref = reference.load()
-    frame = tier_rows(warehouse.read("staging", "countries"), ref.buyers, ref.tier_rules, ref.region_overrides)
+    countries = warehouse.read("staging", "countries")
+    ref = reference.load_checked(countries)
+    frame = tier_rows(countries, ref.buyers, ref.tier_rules, ref.region_overrides)
     return publish(warehouse, reference, "location_tiers", frame)
 
 

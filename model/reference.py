@@ -52,10 +52,10 @@ def load_reference(folder: Path = REFERENCE) -> ReferenceData:
         folder / "cost_parameters.csv", CostParameters, lambda f: f.with_columns(pl.col("value").cast(pl.Float64))
     )
     _check_parameters(parameters, set(functions["function_id"]), folder / "cost_parameters.csv")
-    tier_frame = pl.read_csv(folder / "tier_rules.csv").select("parameter", pl.col("value").cast(pl.Float64))
     try:
-        tier_rules = TierRules.from_frame(tier_frame)
-    except ValueError as exc:
+        tier_frame = pl.read_csv(folder / "tier_rules.csv", infer_schema=False)
+        tier_rules = TierRules.from_frame(tier_frame.select("parameter", pl.col("value").cast(pl.Float64)))
+    except (ValueError, pl.exceptions.PolarsError) as exc:
         raise ReferenceDataError(f"{folder / 'tier_rules.csv'}: {exc}") from None
     return ReferenceData(
         functions=functions,
@@ -111,3 +111,19 @@ def _settings(path: Path) -> ModelSettings:
         )
     except (KeyError, ValueError) as exc:
         raise ReferenceDataError(f"{path}: missing or non-integer setting: {exc}") from None
+
+
+def check_against_countries(reference: ReferenceData, countries: pl.DataFrame, folder: Path = REFERENCE) -> None:
+    """What only the staging countries can tell: a region override naming no World Bank region, or a cost parameter
+    for a country code that does not exist, would otherwise be silently unused."""
+    regions = set(countries["region"].drop_nulls())
+    unknown_regions = sorted(set(reference.region_overrides["region"]) - regions)
+    if unknown_regions:
+        raise ReferenceDataError(
+            f"{folder / 'nearshore_region_overrides.csv'}: unknown World Bank region(s) {unknown_regions}; "
+            f"known: {sorted(regions)}"
+        )
+    scoped = reference.cost_parameters.filter(pl.col("scope_type").is_in(["country", "country_function"]))
+    unknown_countries = sorted(set(scoped["scope"].str.slice(0, 3)) - set(countries["iso3"]))
+    if unknown_countries:
+        raise ReferenceDataError(f"{folder / 'cost_parameters.csv'}: unknown country code(s) {unknown_countries}")

@@ -85,11 +85,13 @@ def observation_id(columns: list[str]) -> pl.Expr:
 
 
 def observed_rates(observations: pl.DataFrame, year: int, settings: ModelSettings) -> pl.DataFrame:
-    """Per country and function: the range and median midpoint of the recent published prices."""
+    """Per country and function: the range and median midpoint of the prices published within `max_rate_age_years`
+    of the benchmark year, before or after it (undated pages count: they show the prices on offer when read)."""
+    window = pl.col("reference_year").is_between(year - settings.max_rate_age_years, year + settings.max_rate_age_years)
     usable = observations.filter(
         pl.col("price_type").is_in(PRICES)
         & pl.col("function_id").is_not_null()
-        & (pl.col("reference_year").is_null() | (pl.col("reference_year") >= year - settings.max_rate_age_years))
+        & (pl.col("reference_year").is_null() | window)
     )
     return usable.group_by(KEY).agg(
         n_observations=pl.len(),
@@ -97,7 +99,8 @@ def observed_rates(observations: pl.DataFrame, year: int, settings: ModelSetting
         rate_mid_usd_hour=((pl.col("rate_low_usd_hour") + pl.col("rate_high_usd_hour")) / 2).median(),
         rate_high_usd_hour=pl.col("rate_high_usd_hour").max(),
         undated=pl.col("reference_year").is_null().sum(),
-        sources=pl.col("url").unique().sort(),
+        # An analyst's quote has no page: its raw file is where it can be read.
+        sources=pl.coalesce("url", pl.col("raw_files").list.first()).unique().sort(),
     )
 
 

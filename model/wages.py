@@ -5,8 +5,8 @@ Methods, best first, recorded in `wage_method`:
 - `ilostat_occupation`: the country's ILOSTAT mean earnings of the function's ISCO-08 major group, in US$.
 - `national_mean_x_relativity`: the country's mean earnings (ILOSTAT, else the OECD average wage) in US$, times the
   major group's relativity to the mean, estimated from the countries that publish earnings by occupation.
-A wage observed before the benchmark year is carried forward by the growth of the country's GDP per capita in current
-US$ (which moves with both local wages and the exchange rate), up to the latest year that series has.
+A wage observed before the benchmark year is carried forward by the growth of one index series of the country (see
+`carry_forward`), never by dividing one survey's figure by another's.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ BASIS_PRIORITY = {"USD": 0, "LCU": 1, "PPP": 2}
 POOLED = "all countries"
 
 
-def earnings_in_usd(earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame, max_price_level_ratio: float) -> pl.DataFrame:
-    """One monthly US$ value per country, year and occupation, from the most direct currency basis available.
+def converted_to_usd(earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame, max_price_level_ratio: float) -> pl.DataFrame:
+    """Every earnings row in monthly US$, each indicator and currency basis kept apart.
 
     PPP $ are converted only where the price level ratio (PPP factor / exchange rate) is plausible: outside
     [1/max, max] the two World Bank series are in different units and the result would be off by orders of magnitude."""
     price_level = pl.col("lcu_per_intl_dollar") / pl.col("lcu_per_usd")
     plausible = price_level.is_between(1 / max_price_level_ratio, max_price_level_ratio)
-    converted = (
+    return (
         earnings.join(fx.rename({"raw_file": "fx_file"}), on=["iso3", "year"], how="left")
         .join(ppp.rename({"raw_file": "ppp_file"}), on=["iso3", "year"], how="left")
         .with_columns(
@@ -44,6 +44,10 @@ def earnings_in_usd(earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame,
         )
         .filter(pl.col("monthly_usd").is_not_null())
     )
+
+
+def earnings_in_usd(converted: pl.DataFrame) -> pl.DataFrame:
+    """One monthly US$ value per country, year and occupation, from the most direct currency basis available."""
     return (
         converted.sort("priority")
         .unique(["iso3", "year", "occupation"], keep="first", maintain_order=True)
@@ -212,58 +216,70 @@ def national_mean_x_relativity(
     )
 
 
-def _growth(index: pl.DataFrame, year: int, label: str) -> pl.DataFrame:
-    """Growth of an index (iso3, year, value, raw_file) from every year to its latest year no later than `year`."""
-    latest = (
-        index.filter(pl.col("year") <= year).sort("year", descending=True).unique("iso3", keep="first")
-        .select("iso3", pl.col("year").alias("to_year"), pl.col("value").alias("to_value"), pl.col("raw_file").alias("to_file"))
+def index_series(converted: pl.DataFrame, gdp: pl.DataFrame) -> pl.DataFrame:
+    """The growth indices a wage may be carried by, one series per (country, series): ILOSTAT mean earnings in US$ of
+    one indicator and currency basis, and GDP per capita in current US$ (which moves with local wages and the
+    exchange rate alike). Keeping series apart means growth is never one survey's figure divided by another's."""
+    means = converted.filter(pl.col("occupation") == "TOTAL").select(
+        "iso3", "year", pl.col("monthly_usd").alias("value"), pl.col("raw_file"),
+        pl.format("mean earnings in US$ ({}, {})", "indicator", "currency_basis").alias("series"),
+        pl.lit(0).alias("preference"),
     )
-    return index.join(latest, on="iso3").filter(pl.col("year") <= pl.col("to_year")).select(
-        pl.col("iso3").alias("country_iso3"),
-        pl.col("year").alias("wage_source_year"),
-        (pl.col("to_value") / pl.col("value")).alias("factor"),
-        pl.format("{} {} to {}", pl.lit(label), "year", "to_year").alias("rule"),
-        pl.concat_list("raw_file", "to_file").list.unique().alias("files"),
+    per_capita = gdp.select(
+        "iso3", "year", pl.col("gdp_per_capita_usd").alias("value"), "raw_file",
+        pl.lit("GDP per capita in current US$").alias("series"), pl.lit(1).alias("preference"),
     )
+    return pl.concat([means, per_capita])
 
 
-def carry_forward(wages: pl.DataFrame, means: pl.DataFrame, gdp: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Bring each wage from its source year towards the benchmark year by the growth of the country's mean earnings
-    in US$ (`national_means`), or where that series lacks the source year, of its GDP per capita in current US$. Each
-    index goes as far as its latest year no later than the benchmark year.
-
-    For an occupation wage this amounts to the occupation's ratio to the mean in its survey year, applied to the
-    latest mean: where a survey reports medians-like totals (South Africa 2018-2019) the ratio stays consistent even
-    though the apparent growth does not. A wage that would need carrying with neither index gets no row: no guess."""
-    by_mean = _growth(
-        means.select("iso3", "year", pl.col("monthly_usd").alias("value"), pl.col("sources").list.first().alias("raw_file")),
-        year, "growth of mean earnings in US$",
+def carry_forward(wages: pl.DataFrame, index: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Bring each wage from its source year to the benchmark year by the growth of one index series, choosing, among
+    the country's series that have the source year, the one reaching closest to the benchmark year (mean earnings
+    before GDP per capita when they reach as far). A wage observed in the benchmark year is not carried; one no series
+    can carry keeps factor 1 and says so in `carry_forward_rule`."""
+    reach = (
+        index.filter(pl.col("year") <= year).sort("year", descending=True).unique(["iso3", "series"], keep="first")
+        .select("iso3", "series", pl.col("year").alias("to_year"), pl.col("value").alias("to_value"),
+                pl.col("raw_file").alias("to_file"))
     )
-    by_gdp = _growth(gdp.rename({"gdp_per_capita_usd": "value"}), year, "growth of GDP per capita in current US$")
-    keys = ["country_iso3", "wage_source_year"]
-    carried = (
-        wages.join(by_mean, on=keys, how="left")
-        .join(by_gdp, on=keys, how="left", suffix="_gdp")
-        .with_columns(
-            carry_forward_factor=pl.when(pl.col("wage_source_year") == year).then(1.0).otherwise(pl.coalesce("factor", "factor_gdp")),
-            carry_forward_rule=pl.when(pl.col("wage_source_year") == year).then(pl.lit("observed in the benchmark year"))
-            .otherwise(pl.coalesce("rule", "rule_gdp")),
-            carry_files=pl.when(pl.col("wage_source_year") == year).then(pl.lit([], pl.List(pl.String)))
-            .otherwise(pl.coalesce("files", "files_gdp")),
+    growth = (
+        index.join(reach, on=["iso3", "series"])
+        .filter(pl.col("year") < pl.col("to_year"))
+        .sort(["to_year", "preference"], descending=[True, False])
+        .unique(["iso3", "year"], keep="first", maintain_order=True)
+        .select(
+            pl.col("iso3").alias("country_iso3"),
+            pl.col("year").alias("wage_source_year"),
+            (pl.col("to_value") / pl.col("value")).alias("factor"),
+            pl.format("growth of {} {} to {}", "series", "year", "to_year").alias("rule"),
+            pl.concat_list("raw_file", "to_file").list.unique().alias("files"),
         )
-        .filter(pl.col("carry_forward_factor").is_not_null())
     )
-    return carried.with_columns(
-        wage_monthly_usd=pl.col("monthly_usd") * pl.col("carry_forward_factor"),
-        sources=pl.concat_list("sources", "carry_files").list.unique().list.sort(),
-    ).drop("factor", "rule", "files", "factor_gdp", "rule_gdp", "files_gdp", "carry_files", "monthly_usd")
+    observed_this_year = pl.col("wage_source_year") == year
+    return (
+        wages.join(growth, on=["country_iso3", "wage_source_year"], how="left")
+        .with_columns(
+            carry_forward_factor=pl.when(observed_this_year | pl.col("factor").is_null()).then(1.0).otherwise("factor"),
+            carry_forward_rule=pl.when(observed_this_year).then(pl.lit("observed in the benchmark year"))
+            .otherwise(pl.coalesce("rule", pl.format("not carried: no index of the country goes past {}", "wage_source_year"))),
+            sources=pl.concat_list(
+                "sources",
+                pl.when(~observed_this_year & pl.col("files").is_not_null()).then("files")
+                .otherwise(pl.lit([], pl.List(pl.String))),
+            ).list.unique().list.sort(),
+        )
+        .with_columns(wage_monthly_usd=pl.col("monthly_usd") * pl.col("carry_forward_factor"))
+        .drop("factor", "rule", "files", "monthly_usd")
+    )
 
 
 def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, settings: ModelSettings) -> pl.DataFrame:
     """Every (benchmark year, country, function) with a usable wage, by the best method available for it."""
-    earnings_usd = earnings_in_usd(
+    converted = converted_to_usd(
         staging["earnings"], staging["exchange_rates"], staging["ppp_factors"], settings.max_price_level_ratio
     )
+    earnings_usd = earnings_in_usd(converted)
+    index = index_series(converted, staging["gdp_per_capita"])
     means = national_means(earnings_usd, staging["average_wages"], staging["exchange_rates"], staging["ppp_factors"], settings.oecd_price_base_year)
     relativity = relativities(staging["earnings"], staging["countries"], settings)
     frames = []
@@ -279,5 +295,5 @@ def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, se
         best = candidates.with_columns(
             rank=pl.col("wage_method").replace_strict({"oews_direct": 0, "ilostat_occupation": 1, "national_mean_x_relativity": 2})
         ).sort("rank").unique(["country_iso3", "function_id"], keep="first", maintain_order=True).drop("rank")
-        frames.append(carry_forward(best, means, staging["gdp_per_capita"], year).with_columns(year=pl.lit(year, pl.Int32)))
+        frames.append(carry_forward(best, index, year).with_columns(year=pl.lit(year, pl.Int32)))
     return pl.concat(frames, how="diagonal_relaxed")

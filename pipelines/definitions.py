@@ -36,7 +36,9 @@ jobs = [
     ),
     define_asset_job(
         "build_benchmarks",
-        AssetSelection.groups("benchmarks", "publish"),
+        # vendor_rate_observations spreads per-FTE prices over the productive hours of the cost parameters, so it is
+        # rebuilt with the benchmarks whenever reference data change.
+        AssetSelection.groups("benchmarks", "publish") | AssetSelection.assets("vendor_rate_observations"),
         description="Compute and publish the benchmark tables and the DuckDB catalog from staging and reference data.",
     ),
     define_asset_job("refresh_all", AssetSelection.all(), description="Every layer, raw to publish."),

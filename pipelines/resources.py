@@ -9,7 +9,7 @@ import polars as pl
 from dagster import ConfigurableResource
 from upath import UPath
 
-from model.reference import ReferenceData, load_reference
+from model.reference import ReferenceData, check_against_countries, load_reference
 from sources.http import DEFAULT_USER_AGENT, HttpClient
 from storage.published import read_partitioned, write_partitioned
 from storage.raw_zone import RawZone
@@ -70,3 +70,9 @@ class ReferenceFiles(ConfigurableResource):
 
     def load(self) -> ReferenceData:
         return load_reference(Path(self.folder))
+
+    def load_checked(self, countries: pl.DataFrame) -> ReferenceData:
+        """The reference data, also checked against the staging countries (regions and country codes they name)."""
+        reference = self.load()
+        check_against_countries(reference, countries, Path(self.folder))
+        return reference

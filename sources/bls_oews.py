@@ -38,11 +38,6 @@ _YEAR_RE = re.compile(r"national_M(\d{4})_dl", re.IGNORECASE)
 _ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 
 
-def national_url(year: int) -> str:
-    """The zip BLS serves for the May `year` national estimates."""
-    return f"https://www.bls.gov/oes/special-requests/oesm{year % 100:02d}nat.zip"
-
-
 def unpack_national_zip(data: bytes, file_name: str) -> bytes:
     """The national_MYYYY_dl.xlsx member of oesmYYnat.zip (it may sit in a folder inside the zip)."""
     try:

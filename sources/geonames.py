@@ -16,8 +16,6 @@ from sources.errors import SourceFormatError
 
 SOURCE = "GeoNames"
 
-COUNTRY_INFO_URL = "https://download.geonames.org/export/dump/countryInfo.txt"
-CITIES_URL = "https://download.geonames.org/export/dump/cities15000.zip"
 
 COUNTRY_INFO_COLUMNS = (
     "ISO", "ISO3", "ISO-Numeric", "fips", "Country", "Capital", "Area(in sq km)", "Population", "Continent", "tld",

@@ -13,7 +13,7 @@ a file came in. Bad cells do not stop a parse: the row is kept, the value left n
 ``parse_error``, so that nothing disappears silently. A file that is not in any known layout raises
 ``SourceFormatError`` instead, because then no row can be trusted.
 
-No HTTP here: the URL helpers only say where the files live.
+No HTTP here: reference/raw_datasets.csv says where the files live.
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ import polars as pl
 from sources.errors import SourceFormatError
 
 SOURCE = "ILOSTAT"
-
-BULK_BASE_URL = "https://ilostat.ilo.org/data/bulk"
 
 OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "ref_area": pl.String(),
@@ -68,16 +66,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 # Explorer exports are named "<INDICATOR>-filtered-<date>.csv"; annual indicator ids end in "_A".
 _INDICATOR_IN_FILE_NAME = re.compile(r"^[A-Z0-9_]+_A(?=-|\.|$)")
 _DDF_VALUE_COLUMN = re.compile(r"^[a-z0-9_]+$")
-
-
-def earnings_url(indicator: str) -> str:
-    """Bulk-download URL of one indicator's coded file (gzip-compressed CSV)."""
-    return f"{BULK_BASE_URL}/indicator/{indicator}.csv.gz"
-
-
-def dictionary_url(name: str) -> str:
-    """Bulk-download URL of one English label dictionary, e.g. ``ref_area`` or ``classif1``."""
-    return f"{BULK_BASE_URL}/dic/{name}_en.csv"
 
 
 # --------------------------------------------------------------------------------------------------------------

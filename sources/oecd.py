@@ -14,10 +14,6 @@ from sources.errors import SourceFormatError
 
 SOURCE = "OECD"
 
-AVERAGE_WAGES_URL = (
-    "https://sdmx.oecd.org/public/rest/data/OECD.ELS.SAE,DSD_EARNINGS@AV_AN_WAGE,1.0/all?format=csvfilewithlabels"
-)
-
 REQUIRED = ("REF_AREA", "UNIT_MEASURE", "PRICE_BASE", "TIME_PERIOD", "OBS_VALUE")
 AREA_LABEL = "Reference area"
 

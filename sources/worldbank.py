@@ -32,11 +32,6 @@ _YEAR_RE = re.compile(r"^\d{4}$")
 _PREAMBLE_SCAN_CHARS = 4096
 
 
-def indicator_url(indicator_id: str) -> str:
-    """The bulk-download URL; it answers with the zip that `unpack_indicator_zip` opens."""
-    return f"https://api.worldbank.org/v2/en/indicator/{indicator_id}?downloadformat=csv"
-
-
 def unpack_indicator_zip(data: bytes, file_name: str) -> dict[str, bytes]:
     """Return the bytes of the data, country-metadata and indicator-metadata members of a served zip."""
     try:

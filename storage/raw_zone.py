@@ -42,8 +42,15 @@ class RawZone:
         self.root = root
 
     def store(self, content: bytes, file_name: str, provenance: Provenance) -> Provenance:
-        """Store `content` unless the identical bytes are already there; return the record of the stored file."""
+        """Store `content` unless the identical bytes were stored under this name before (on any day); return the
+        record of the stored file."""
         sha256 = hashlib.sha256(content).hexdigest()
+        stored_before = [
+            record for path in (self.root / "raw" / provenance.source).glob(f"*/{file_name}{PROVENANCE_SUFFIX}")
+            if (record := Provenance(**json.loads(path.read_text()))).sha256 == sha256
+        ]
+        if stored_before:
+            return min(stored_before, key=lambda record: record.retrieved_at)
         day = datetime.fromisoformat(provenance.retrieved_at).date().isoformat()
         folder = self.root / "raw" / provenance.source / day
         existing = self._record(folder / file_name)

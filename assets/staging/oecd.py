@@ -14,6 +14,8 @@ from sources import oecd
 
 # REF_AREA codes of OECD aggregates, which are not countries.
 AGGREGATES = ["OECD"]
+# US$ at PPP, constant prices: the measure the model converts with the PPP factor of the price base year.
+UNIT, PRICE_BASE = "USD_PPP", "Q"
 
 
 @asset(
@@ -27,7 +29,8 @@ def average_wages(warehouse: Warehouse):
     content, record = current_files(warehouse, "oecd")["AV_AN_WAGE"]
     rows = (
         oecd.parse_average_wages(content, record.raw_file)
-        .filter(~pl.col("iso3").is_in(AGGREGATES))
+        # The dataflow also serves national currency and current prices; the model uses one measure only.
+        .filter(~pl.col("iso3").is_in(AGGREGATES) & (pl.col("unit") == UNIT) & (pl.col("price_base") == PRICE_BASE))
         .select(
             "iso3",
             "year",

@@ -8,6 +8,7 @@ import polars as pl
 from dagster import asset
 
 from assets.metadata import column_schema
+from assets import raw_vendor
 from assets.raw import raw_assets
 from assets.staging.common import LAYER, contract_check, publish
 from pipelines.resources import Warehouse
@@ -16,7 +17,7 @@ from schemas.staging import RawSources
 
 @asset(
     group_name=LAYER,
-    deps=raw_assets,
+    deps=[*raw_assets, *raw_vendor.definitions],
     kinds={"parquet"},
     description="Every raw file ever stored, with producer, URL, retrieval time, the source's own last-updated "
     "date, licence, SHA-256 and size.",

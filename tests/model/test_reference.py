@@ -2,9 +2,10 @@
 
 import shutil
 
+import polars as pl
 import pytest
 
-from model.reference import REFERENCE, ReferenceDataError, load_reference
+from model.reference import REFERENCE, ReferenceDataError, check_against_countries, load_reference
 
 
 @pytest.fixture
@@ -57,3 +58,29 @@ def test_tier_rules_with_a_negative_distance_are_refused(folder):
     path.write_text(path.read_text().replace("nearshore_max_distance_km,4000", "nearshore_max_distance_km,-5"))
     with pytest.raises(ReferenceDataError, match="tier_rules.csv: .*nearshore_max_distance_km"):
         load_reference(folder)
+
+
+def test_a_tier_rule_that_is_not_a_number_names_the_file(folder):
+    path = folder / "tier_rules.csv"
+    path.write_text(path.read_text().replace("nearshore_max_utc_diff_h,3", "nearshore_max_utc_diff_h,3h"))
+    with pytest.raises(ReferenceDataError, match="tier_rules.csv"):
+        load_reference(folder)
+
+
+COUNTRIES = pl.DataFrame({"iso3": ["USA", "PHL"], "region": ["North America", "East Asia & Pacific"]})
+
+
+def test_a_misspelt_region_override_is_refused_against_the_staging_countries(folder):
+    path = folder / "nearshore_region_overrides.csv"
+    path.write_text("buyer_iso3,region,tier,note\nUSA,Latin America & Carribean,nearshore,typo\n")
+    with pytest.raises(ReferenceDataError, match=r"unknown World Bank region\(s\) \['Latin America & Carribean'\]"):
+        check_against_countries(load_reference(folder), COUNTRIES, folder)
+
+
+def test_a_cost_parameter_for_an_unknown_country_is_refused(folder):
+    path = folder / "cost_parameters.csv"
+    path.write_text(path.read_text() + "employer_cost_multiplier,country,PHI,1.2,ratio,a typo of PHL for this test\n")
+    path = folder / "nearshore_region_overrides.csv"
+    path.write_text("buyer_iso3,region,tier,note\n")
+    with pytest.raises(ReferenceDataError, match=r"unknown country code\(s\) \['PHI'\]"):
+        check_against_countries(load_reference(folder), COUNTRIES, folder)

@@ -90,9 +90,33 @@ def test_old_rates_are_kept_as_observations_but_not_benchmarked():
         "country_iso3": ["IND", "IND"], "function_id": ["accounting", "accounting"],
         "price_type": ["vendor_billing_rate"] * 2, "reference_year": pl.Series([2004, None], dtype=pl.Int32),
         "rate_low_usd_hour": [8.0, 10.0], "rate_high_usd_hour": [8.0, 14.0], "url": ["https://old", "https://new"],
+        "raw_files": [["raw/seed"], ["raw/seed"]],
     })
     costs = pl.DataFrame({"year": pl.Series([2023], dtype=pl.Int32), "country_iso3": ["IND"], "function_id": ["accounting"],
                           "office": ["back"], "cost_per_productive_hour_usd": [2.0]})
     row = vendor_rates(observed, costs, COUNTRIES, REFERENCE.settings).row(0, named=True)
     assert row["basis"] == "observed" and row["n_observations"] == 1 and row["sources"] == ["https://new"]
     assert row["rate_mid_usd_hour"] == 12.0 and row["markup_ratio"] == 6.0
+
+
+def test_an_observed_quote_is_traced_to_its_raw_file():
+    quote = pl.DataFrame({
+        "country_iso3": ["COL"], "function_id": ["accounting"], "price_type": ["vendor_billing_rate"],
+        "reference_year": pl.Series([2025], dtype=pl.Int32), "rate_low_usd_hour": [9.0], "rate_high_usd_hour": [11.0],
+        "url": pl.Series([None], dtype=pl.String), "raw_files": [["raw/vendor_quotes/2026-11-27/q.csv", "raw/fx"]],
+    })
+    costs = pl.DataFrame({"year": pl.Series([2023], dtype=pl.Int32), "country_iso3": ["COL"], "function_id": ["accounting"],
+                          "office": ["back"], "cost_per_productive_hour_usd": [4.0]})
+    row = vendor_rates(quote, costs, COUNTRIES, REFERENCE.settings).row(0, named=True)
+    assert row["sources"] == ["raw/vendor_quotes/2026-11-27/q.csv"]
+
+
+def test_a_rate_dated_beyond_the_window_after_the_benchmark_year_is_not_used():
+    late = pl.DataFrame({
+        "country_iso3": ["COL"], "function_id": ["accounting"], "price_type": ["vendor_billing_rate"],
+        "reference_year": pl.Series([2030], dtype=pl.Int32), "rate_low_usd_hour": [9.0], "rate_high_usd_hour": [11.0],
+        "url": ["https://late"], "raw_files": [["raw/seed"]],
+    })
+    costs = pl.DataFrame({"year": pl.Series([2023], dtype=pl.Int32), "country_iso3": ["COL"], "function_id": ["accounting"],
+                          "office": ["back"], "cost_per_productive_hour_usd": [4.0]})
+    assert vendor_rates(late, costs, COUNTRIES, REFERENCE.settings).is_empty()

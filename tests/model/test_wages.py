@@ -5,7 +5,8 @@ import pytest
 
 from model.reference import ModelSettings
 from model.wages import (
-    OCCUPATION_INDICATOR, carry_forward, earnings_in_usd, ilostat_occupation, oews_direct, relativities,
+    OCCUPATION_INDICATOR, carry_forward, converted_to_usd, earnings_in_usd, ilostat_occupation, index_series, oews_direct,
+    relativities,
 )
 
 SETTINGS = ModelSettings(benchmark_years=[2023], max_wage_age_years=10, recent_wage_age_years=3,
@@ -40,7 +41,7 @@ def test_earnings_in_usd_prefer_published_dollars_then_local_currency_then_ppp()
         ("PHL", 2019, "5", "LCU", 10000.0, OCCUPATION_INDICATOR, "raw/ilo"),
         ("PHL", 2023, "TOTAL", "PPP", 1000.0, "EAR_4MTH_SEX_GEO_CUR_NB_A", "raw/geo"),
     ])
-    usd = earnings_in_usd(frame, FX, PPP, max_price_level_ratio=3).sort("year", "occupation")
+    usd = earnings_in_usd(converted_to_usd(frame, FX, PPP, max_price_level_ratio=3)).sort("year", "occupation")
     assert usd["monthly_usd"].to_list() == [300.0, 10000.0 / 50.0, 1000.0 * 22.0 / 55.0]
     assert usd["sources"].to_list() == [["raw/ilo"], ["raw/ilo", "raw/fx"], ["raw/geo", "raw/fx", "raw/ppp"]]
 
@@ -49,7 +50,7 @@ def test_ppp_dollars_are_not_converted_where_the_price_level_is_implausible():
     frame = earnings([("LBR", 2017, "TOTAL", "PPP", 3246.0, "EAR_4MTH_SEX_GEO_CUR_NB_A", "raw/geo")])
     fx = rates([("LBR", 2017, 112.7, "raw/fx")], "lcu_per_usd")
     ppp = rates([("LBR", 2017, 0.403, "raw/ppp")], "lcu_per_intl_dollar")  # in US$, not Liberian dollars
-    assert earnings_in_usd(frame, fx, ppp, max_price_level_ratio=3).is_empty()
+    assert converted_to_usd(frame, fx, ppp, max_price_level_ratio=3).is_empty()
 
 
 def test_relativities_by_income_group_fall_back_to_all_countries():
@@ -95,20 +96,51 @@ def test_oews_wages_are_weighted_by_employment():
     assert wages["call_management"]["monthly_usd"] * 12 / 2080 == pytest.approx((20.0 * 3000 + 16.0 * 1000) / 4000)
 
 
-def test_carry_forward_uses_mean_earnings_then_gdp_and_never_guesses():
-    wages = pl.DataFrame({
-        "country_iso3": ["PHL", "IND", "XXX", "USA"], "function_id": ["accounting"] * 4,
-        "wage_source_year": pl.Series([2019, 2019, 2019, 2023], dtype=pl.Int32),
-        "monthly_usd": [300.0, 200.0, 100.0, 4000.0], "sources": [["raw/w"]] * 4,
-    })
-    means = pl.DataFrame({"iso3": ["PHL", "PHL"], "year": pl.Series([2019, 2022], dtype=pl.Int32),
-                          "monthly_usd": [400.0, 440.0], "sources": [["raw/mean"], ["raw/mean"]]})
-    gdp = pl.DataFrame({"iso3": ["IND", "IND"], "year": pl.Series([2019, 2022], dtype=pl.Int32),
-                        "gdp_per_capita_usd": [2000.0, 2400.0], "raw_file": ["raw/gdp", "raw/gdp"]})
-    carried = {r["country_iso3"]: r for r in carry_forward(wages, means, gdp, 2023).iter_rows(named=True)}
-    assert carried["PHL"]["wage_monthly_usd"] == pytest.approx(330.0)
-    assert carried["PHL"]["carry_forward_rule"] == "growth of mean earnings in US$ 2019 to 2022"
-    assert carried["IND"]["wage_monthly_usd"] == pytest.approx(240.0)
-    assert "GDP per capita" in carried["IND"]["carry_forward_rule"] and "raw/gdp" in carried["IND"]["sources"]
-    assert carried["USA"]["carry_forward_factor"] == 1.0
-    assert "XXX" not in carried
+GEO = "EAR_4MTH_SEX_GEO_CUR_NB_A"
+
+
+def carried(wages, earnings_rows, gdp_rows):
+    converted = converted_to_usd(earnings(earnings_rows), FX_ALL, PPP_ALL, max_price_level_ratio=10)
+    gdp = pl.DataFrame(gdp_rows, schema=["iso3", "year", "gdp_per_capita_usd", "raw_file"], orient="row").with_columns(
+        pl.col("year").cast(pl.Int32)
+    )
+    return {r["country_iso3"]: r for r in carry_forward(wages, index_series(converted, gdp), 2023).iter_rows(named=True)}
+
+
+FX_ALL = rates([(c, y, 1.0, "raw/fx") for c in ("PHL", "IND", "ZAF") for y in range(2014, 2024)], "lcu_per_usd")
+PPP_ALL = rates([(c, y, 0.5, "raw/ppp") for c in ("PHL", "IND", "ZAF") for y in range(2014, 2024)], "lcu_per_intl_dollar")
+
+
+def wage_rows(rows):
+    return pl.DataFrame(rows, schema=["country_iso3", "function_id", "wage_source_year", "monthly_usd", "sources"],
+                        orient="row").with_columns(pl.col("wage_source_year").cast(pl.Int32))
+
+
+def test_carry_forward_takes_growth_within_one_series_reaching_furthest():
+    wages = wage_rows([("PHL", "accounting", 2019, 300.0, ["raw/w"]), ("USA", "accounting", 2023, 4000.0, ["raw/w"])])
+    earnings_rows = [
+        ("PHL", 2019, "TOTAL", "USD", 250.0, OCCUPATION_INDICATOR, "raw/ocu"),  # another survey: never a growth base
+        ("PHL", 2019, "TOTAL", "PPP", 800.0, GEO, "raw/geo"),
+        ("PHL", 2022, "TOTAL", "PPP", 880.0, GEO, "raw/geo"),
+    ]
+    result = carried(wages, earnings_rows, [("PHL", 2019, 3000.0, "raw/gdp"), ("PHL", 2022, 3600.0, "raw/gdp")])
+    assert result["PHL"]["wage_monthly_usd"] == pytest.approx(330.0)  # 880/800, not (880 x 0.5)/250
+    assert result["PHL"]["carry_forward_rule"] == f"growth of mean earnings in US$ ({GEO}, PPP) 2019 to 2022"
+    assert result["USA"]["carry_forward_factor"] == 1.0
+    assert result["USA"]["carry_forward_rule"] == "observed in the benchmark year"
+
+
+def test_a_mean_ending_at_the_source_year_gives_way_to_gdp_per_capita():
+    wages = wage_rows([("IND", "payroll", 2017, 200.0, ["raw/w"])])
+    earnings_rows = [("IND", 2017, "TOTAL", "PPP", 500.0, GEO, "raw/geo")]
+    result = carried(wages, earnings_rows, [("IND", 2017, 2000.0, "raw/gdp"), ("IND", 2022, 2400.0, "raw/gdp")])
+    assert result["IND"]["wage_monthly_usd"] == pytest.approx(240.0)
+    assert "GDP per capita in current US$ 2017 to 2022" in result["IND"]["carry_forward_rule"]
+    assert "raw/gdp" in result["IND"]["sources"]
+
+
+def test_a_wage_no_series_can_carry_keeps_factor_one_and_says_so():
+    wages = wage_rows([("ZAF", "payroll", 2019, 150.0, ["raw/w"])])
+    result = carried(wages, [("IND", 2017, "TOTAL", "PPP", 500.0, GEO, "raw/geo")], [("IND", 2017, 2000.0, "raw/gdp")])
+    assert result["ZAF"]["carry_forward_factor"] == 1.0
+    assert result["ZAF"]["carry_forward_rule"] == "not carried: no index of the country goes past 2019"

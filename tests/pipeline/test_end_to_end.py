@@ -145,3 +145,4 @@ def test_bad_reference_data_publishes_nothing(warehouse, tmp_path):
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "cost_parameters.csv: line 6" in str(failure.event_specific_data.error)
     assert {p: p.read_bytes() for p in root.glob("benchmarks/**/*.parquet")} == before
+

@@ -96,11 +96,6 @@ def test_unpack_national_zip_and_year_override():
         bls.unpack_national_zip(buf.getvalue()[:1000], "oesm23nat.zip")
 
 
-def test_national_url():
-    assert bls.national_url(2023) == "https://www.bls.gov/oes/special-requests/oesm23nat.zip"
-    assert bls.national_url(2009) == "https://www.bls.gov/oes/special-requests/oesm09nat.zip"
-
-
 def test_lower_case_headers_numbers_as_floats_and_bad_values():
     header = [h.lower() for h in HEADER]
     rows = [

@@ -134,8 +134,3 @@ def test_cities_layout_problems():
         z.writestr("cities15000.txt", "1\t" * 5000)
     with pytest.raises(SourceFormatError, match="zip"):
         gn.parse_cities(buf.getvalue()[:-40], "cities15000.zip")
-
-
-def test_urls():
-    assert gn.COUNTRY_INFO_URL == "https://download.geonames.org/export/dump/countryInfo.txt"
-    assert gn.CITIES_URL == "https://download.geonames.org/export/dump/cities15000.zip"

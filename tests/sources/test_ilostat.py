@@ -14,8 +14,6 @@ from sources.errors import SourceFormatError
 from sources.ilostat import (
     OUTPUT_SCHEMA,
     SOURCE,
-    dictionary_url,
-    earnings_url,
     parse_dictionary,
     parse_earnings,
 )
@@ -105,13 +103,6 @@ def real_dictionaries() -> dict[str, pl.DataFrame]:
 # ---------------------------------------------------------------------------------------------------------------
 # URLs
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def test_urls() -> None:
-    assert earnings_url("EAR_4MTH_SEX_OCU_CUR_NB_A") == (
-        "https://ilostat.ilo.org/data/bulk/indicator/EAR_4MTH_SEX_OCU_CUR_NB_A.csv.gz"
-    )
-    assert dictionary_url("classif1") == "https://ilostat.ilo.org/data/bulk/dic/classif1_en.csv"
 
 
 # ---------------------------------------------------------------------------------------------------------------

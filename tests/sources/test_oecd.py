@@ -90,7 +90,3 @@ def test_renamed_column_lists_found_columns():
     with pytest.raises(SourceFormatError) as err:
         oecd.parse_average_wages(CODES_ONLY.replace("REF_AREA", "COUNTRY").encode(), "x.csv")
     assert "COUNTRY" in err.value.found and "REF_AREA" in err.value.expected
-
-
-def test_url():
-    assert oecd.AVERAGE_WAGES_URL.endswith("DSD_EARNINGS@AV_AN_WAGE,1.0/all?format=csvfilewithlabels")

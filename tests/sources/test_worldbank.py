@@ -122,10 +122,6 @@ def test_unpack_indicator_zip_built_from_real_files():
         wb.unpack_indicator_zip(buf.getvalue()[: len(buf.getvalue()) // 2], "truncated.zip")
 
 
-def test_indicator_url():
-    assert wb.indicator_url("PA.NUS.FCRF") == "https://api.worldbank.org/v2/en/indicator/PA.NUS.FCRF?downloadformat=csv"
-
-
 def test_zip_missing_member_and_not_a_zip():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

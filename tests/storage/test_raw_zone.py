@@ -41,6 +41,13 @@ def test_the_same_bytes_are_stored_once(zone):
     assert len(zone.all_records()) == 1
 
 
+def test_the_same_bytes_fetched_on_another_day_are_not_stored_again(zone):
+    first = zone.store(b"same", "fx.csv", provenance("2026-01-01T10:00:00+00:00"))
+    later = zone.store(b"same", "fx.csv", provenance("2026-02-01T10:00:00+00:00"))
+
+    assert later == first and len(zone.all_records()) == 1
+
+
 def test_different_bytes_under_the_same_name_never_overwrite(zone):
     first = zone.store(b"version one", "fx.csv", provenance())
     second = zone.store(b"version two", "fx.csv", provenance())

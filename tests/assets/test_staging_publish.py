@@ -1,0 +1,37 @@
+"""Publishing a staging table: rejects kept, and a table refused whole when one of its files is mostly rejected."""
+
+import polars as pl
+import pytest
+from upath import UPath
+
+from assets.staging.common import publish
+from pipelines.resources import Warehouse
+from schemas.contract import ContractError
+from schemas.staging import ExchangeRates
+from storage.tables import read_table, table_path
+
+
+def rates(files: list[str], values: list[float]) -> pl.DataFrame:
+    return pl.DataFrame({
+        "iso3": [f"A{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(len(values))],
+        "year": pl.Series([2022] * len(values), dtype=pl.Int32),
+        "lcu_per_usd": values,
+        "raw_file": files,
+        "parse_error": pl.Series([None] * len(values), dtype=pl.String),
+    })
+
+
+def test_a_few_bad_rows_go_to_the_rejects_and_the_rest_is_published(tmp_path):
+    warehouse = Warehouse(root=str(tmp_path))
+    publish(warehouse, "exchange_rates", rates(["raw/a.csv"] * 4, [1.0, 2.0, 3.0, -1.0]), ExchangeRates)
+    assert read_table(UPath(tmp_path), "staging", "exchange_rates").height == 3
+    assert read_table(UPath(tmp_path), "staging", "exchange_rates__rejects")["lcu_per_usd"].to_list() == [-1.0]
+
+
+def test_one_mostly_rejected_file_refuses_the_table_and_names_the_file(tmp_path):
+    warehouse = Warehouse(root=str(tmp_path))
+    files = ["raw/a.csv"] * 10 + ["raw/b.csv"] * 4
+    values = [1.0] * 10 + [1.0, -1.0, -2.0, -3.0]  # 3 of 14 rows overall, but 3 of b.csv's 4
+    with pytest.raises(ContractError, match="3 of 4 rows of raw/b.csv break the contract"):
+        publish(warehouse, "exchange_rates", rates(files, values), ExchangeRates)
+    assert not table_path(UPath(tmp_path), "staging", "exchange_rates").exists()
