@@ -24,7 +24,6 @@ import polars as pl
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius, the usual choice for great-circle distances
 HOURS_PER_DAY = 24.0
-TIERS = ("onshore", "nearshore", "offshore")
 OVERRIDE_TIERS = ("nearshore", "offshore")
 OUTPUT_SCHEMA = pl.Schema(
     {

@@ -9,6 +9,7 @@ import polars as pl
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset, asset_check
 
 from assets.metadata import column_schema, markdown_table
+from assets.raw import GSA_KEYWORDS
 from assets.staging.common import LAYER, contract_check, known_countries, publish
 from assets.staging.reading import current_files
 from model.vendor_rates import map_services, normalise, observation_id
@@ -17,7 +18,6 @@ from schemas.staging import VendorRateObservations
 from sources import gsa_calc, pricing_pages, vendor_quotes, vendor_seed
 
 SERVICE_FUNCTIONS = PROJECT / "reference" / "service_functions.csv"
-GSA_KEYWORDS = PROJECT / "reference" / "gsa_category_functions.csv"
 # What makes two observations the same: the same source quoting the same range for the same country and function.
 IDENTITY = ["source_name", "url", "country_iso3", "function_id", "amount_low", "amount_high", "currency", "unit"]
 
