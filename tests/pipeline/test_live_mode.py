@@ -20,14 +20,18 @@ SAMPLE = BUNDLED_SAMPLE / "worldbank"
 
 def served_zip() -> bytes:
     """An indicator zip laid out as api.worldbank.org serves it: data, country and indicator metadata members."""
+    members = {
+        "API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": (SAMPLE / "API_PA.NUS.FCRF_DS2_en_csv_v2_22859.csv").read_bytes(),
+        "Metadata_Country_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": (
+            SAMPLE / "Metadata_Country_API_RL.EST_DS2_en_csv_v2_5814.csv"
+        ).read_bytes(),
+        "Metadata_Indicator_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": b'"INDICATOR_CODE","INDICATOR_NAME"\n',
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv", (SAMPLE / "API_PA.NUS.FCRF_DS2_en_csv_v2_22859.csv").read_bytes())
-        archive.writestr(
-            "Metadata_Country_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv",
-            (SAMPLE / "Metadata_Country_API_RL.EST_DS2_en_csv_v2_5814.csv").read_bytes(),
-        )
-        archive.writestr("Metadata_Indicator_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv", b'"INDICATOR_CODE","INDICATOR_NAME"\n')
+        for name, content in members.items():
+            # A fixed timestamp: the same members must give the same bytes, as a server's file does.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2025, 7, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
