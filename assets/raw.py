@@ -74,7 +74,9 @@ def _gsa_pages(access: SourceAccess, dataset: dict) -> list[Fetched]:
         slug = re.sub(r"[^a-z0-9]+", "-", keyword.lower()).strip("-")
         for number, page in enumerate(gsa_calc.fetch_all(http, gsa_calc.rates_url(keyword=keyword)), start=1):
             record = replace(
-                _provenance(dataset, "live", retrieved_at=page.retrieved_at), dataset_id=f"{dataset['dataset_id']}/{slug}/{number:03d}", url=page.url
+                _provenance(dataset, "live", retrieved_at=page.retrieved_at),
+                dataset_id=f"{dataset['dataset_id']}/{slug}/{number:03d}",
+                url=page.url,
             )
             fetched.append((page.content, f"ceilingrates-{slug}-{number:03d}.json", record))
     return fetched
