@@ -2,6 +2,7 @@
 
     python3 tasks.py pipeline   # install if needed, then materialize every asset on the bundled sample
     python3 tasks.py test       # install if needed, then run the test suite (extra arguments go to pytest)
+    python3 tasks.py lint       # install if needed, then check lint and formatting with ruff (pyproject.toml)
 
 Both install into ./.venv from requirements.lock, the exact versions CI uses, and reinstall when the lock changes.
 """
@@ -48,6 +49,10 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_environment()
         return subprocess.run([_bin("python"), "-m", "pytest", *rest], cwd=PROJECT).returncode
+    if command == "lint":
+        ensure_environment()
+        checks = [[_bin("ruff"), "check", "."], [_bin("ruff"), "format", "--check", "."]]
+        return max(subprocess.run(check, cwd=PROJECT).returncode for check in checks)
     print(__doc__)
     return 0 if command == "help" else 2
 

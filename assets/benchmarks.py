@@ -7,7 +7,7 @@ is published. Tables are Hive-partitioned Parquet under $BPO_WAREHOUSE/benchmark
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandera.polars as pa
@@ -15,20 +15,31 @@ import polars as pl
 from dagster import AssetCheckResult, AssetCheckSeverity, MaterializeResult, MetadataValue, asset, asset_check
 
 from assets.metadata import column_schema, markdown_table, table_metadata
-from model.benchmarks import cost_outliers, missing_tiers, tier_function_benchmarks as summarise_tiers
+from model.benchmarks import cost_outliers, missing_tiers
+from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.costs import location_function_costs as cost_rows
 from model.tiers import location_tiers as tier_rows
+from model.vendor_rates import vendor_rates as rate_rows
 from model.wages import function_wages, relativities
 from pipelines.resources import ReferenceFiles, Warehouse
-from model.vendor_rates import vendor_rates as rate_rows
 from schemas.benchmarks import (
-    LocationFunctionCosts, LocationTiers, OccupationRelativities, TierFunctionBenchmarks, VendorRates,
+    LocationFunctionCosts,
+    LocationTiers,
+    OccupationRelativities,
+    TierFunctionBenchmarks,
+    VendorRates,
 )
 from schemas.contract import ContractError, validate_stored
 
 LAYER = "benchmarks"
 WAGE_INPUTS = [
-    "earnings", "exchange_rates", "ppp_factors", "average_wages", "countries", "us_occupation_wages", "gdp_per_capita",
+    "earnings",
+    "exchange_rates",
+    "ppp_factors",
+    "average_wages",
+    "countries",
+    "us_occupation_wages",
+    "gdp_per_capita",
 ]
 # Published table -> (contract, Hive partition columns).
 TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
@@ -49,7 +60,7 @@ def provenance(reference: ReferenceFiles) -> dict[str, str]:
     }
     return {
         "producer": "bpo-benchmark (pipelines.definitions)",
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "reference_files_sha256": str(checksums),
         "raw_files": "each path in a row's `sources` is described in staging/raw_sources (publisher, URL, licence)",
         "licences": "derived from ILOSTAT, World Bank, GeoNames and OECD data (CC BY 4.0) and BLS data (public domain)",
@@ -77,18 +88,24 @@ def _asset(name: str, deps: list[str], description: str):
     )
 
 
-@_asset("occupation_relativities", ["earnings", "countries"],
-        "Each ISCO-08 major group's earnings relative to the national mean, by World Bank income group and over all "
-        "countries: median, quartiles, range and the country-years behind it.")
+@_asset(
+    "occupation_relativities",
+    ["earnings", "countries"],
+    "Each ISCO-08 major group's earnings relative to the national mean, by World Bank income group and over all "
+    "countries: median, quartiles, range and the country-years behind it.",
+)
 def occupation_relativities(warehouse: Warehouse, reference: ReferenceFiles):
     settings = reference.load().settings
     frame = relativities(warehouse.read("staging", "earnings"), warehouse.read("staging", "countries"), settings)
     return publish(warehouse, reference, "occupation_relativities", frame)
 
 
-@_asset("location_function_costs", WAGE_INPUTS,
-        "Wage, loaded cost per FTE and cost per productive hour of each business function in each delivery country, "
-        "per benchmark year, with the method, source year, quality grade and raw files of every number.")
+@_asset(
+    "location_function_costs",
+    WAGE_INPUTS,
+    "Wage, loaded cost per FTE and cost per productive hour of each business function in each delivery country, "
+    "per benchmark year, with the method, source year, quality grade and raw files of every number.",
+)
 def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles):
     staging = {name: warehouse.read("staging", name) for name in WAGE_INPUTS}
     ref = reference.load_checked(staging["countries"])
@@ -97,9 +114,12 @@ def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles):
     return publish(warehouse, reference, "location_function_costs", frame)
 
 
-@_asset("location_tiers", ["countries"],
-        "Onshore, nearshore or offshore for every buyer and delivery country, with distance, time difference, "
-        "business-hours overlap, shared border and the rule that decided.")
+@_asset(
+    "location_tiers",
+    ["countries"],
+    "Onshore, nearshore or offshore for every buyer and delivery country, with distance, time difference, "
+    "business-hours overlap, shared border and the rule that decided.",
+)
 def location_tiers(warehouse: Warehouse, reference: ReferenceFiles):
     countries = warehouse.read("staging", "countries")
     ref = reference.load_checked(countries)
@@ -107,23 +127,32 @@ def location_tiers(warehouse: Warehouse, reference: ReferenceFiles):
     return publish(warehouse, reference, "location_tiers", frame)
 
 
-@_asset("vendor_rates", ["vendor_rate_observations", "location_function_costs", "countries"],
-        "What vendors charge per productive hour for each function in each country: the published rates where there "
-        "are any, else the loaded cost times a markup estimated from the observed (rate, cost) pairs.")
+@_asset(
+    "vendor_rates",
+    ["vendor_rate_observations", "location_function_costs", "countries"],
+    "What vendors charge per productive hour for each function in each country: the published rates where there "
+    "are any, else the loaded cost times a markup estimated from the observed (rate, cost) pairs.",
+)
 def vendor_rates(warehouse: Warehouse, reference: ReferenceFiles):
     frame = rate_rows(
-        warehouse.read("staging", "vendor_rate_observations"), warehouse.read_published("location_function_costs"),
-        warehouse.read("staging", "countries"), reference.load().settings,
+        warehouse.read("staging", "vendor_rate_observations"),
+        warehouse.read_published("location_function_costs"),
+        warehouse.read("staging", "countries"),
+        reference.load().settings,
     )
     return publish(warehouse, reference, "vendor_rates", frame)
 
 
-@_asset("tier_function_benchmarks", ["location_function_costs", "location_tiers", "vendor_rates"],
-        "For each buyer, function and tier: how many delivery countries, the quartiles of their cost per productive "
-        "hour, savings against onshore, the cheapest countries, and the median vendor rate with its savings.")
+@_asset(
+    "tier_function_benchmarks",
+    ["location_function_costs", "location_tiers", "vendor_rates"],
+    "For each buyer, function and tier: how many delivery countries, the quartiles of their cost per productive "
+    "hour, savings against onshore, the cheapest countries, and the median vendor rate with its savings.",
+)
 def tier_function_benchmarks(warehouse: Warehouse, reference: ReferenceFiles):
     frame = summarise_tiers(
-        warehouse.read_published("location_function_costs"), warehouse.read_published("location_tiers"),
+        warehouse.read_published("location_function_costs"),
+        warehouse.read_published("location_tiers"),
         warehouse.read_published("vendor_rates"),
     )
     return publish(warehouse, reference, "tier_function_benchmarks", frame)
@@ -132,23 +161,33 @@ def tier_function_benchmarks(warehouse: Warehouse, reference: ReferenceFiles):
 def published_contract_check(table: str):
     model = TABLES[table][0]
 
-    @asset_check(asset=table, name=f"{table}_keeps_contract", blocking=True,
-                 description=f"The published {table} satisfies the {model.__name__} contract (keys, ranges, nulls).")
+    @asset_check(
+        asset=table,
+        name=f"{table}_keeps_contract",
+        blocking=True,
+        description=f"The published {table} satisfies the {model.__name__} contract (keys, ranges, nulls).",
+    )
     def _check(warehouse: Warehouse) -> AssetCheckResult:
         frame = warehouse.read_published(table)
         problems = validate_stored(frame, model)
-        return AssetCheckResult(passed=not problems, description="; ".join(problems) or None,
-                                metadata={"rows": frame.height})
+        return AssetCheckResult(
+            passed=not problems, description="; ".join(problems) or None, metadata={"rows": frame.height}
+        )
 
     return _check
 
 
-@asset_check(asset="tier_function_benchmarks", blocking=True,
-             description="Every default buyer has onshore, nearshore and offshore figures for every function and year.")
+@asset_check(
+    asset="tier_function_benchmarks",
+    blocking=True,
+    description="Every default buyer has onshore, nearshore and offshore figures for every function and year.",
+)
 def tiers_complete(warehouse: Warehouse, reference: ReferenceFiles) -> AssetCheckResult:
     ref = reference.load()
     missing = missing_tiers(
-        warehouse.read_published("tier_function_benchmarks"), ref.buyers, ref.functions["function_id"].to_list(),
+        warehouse.read_published("tier_function_benchmarks"),
+        ref.buyers,
+        ref.functions["function_id"].to_list(),
         ref.settings.benchmark_years,
     )
     return AssetCheckResult(
@@ -157,35 +196,54 @@ def tiers_complete(warehouse: Warehouse, reference: ReferenceFiles) -> AssetChec
     )
 
 
-@asset_check(asset="tier_function_benchmarks", description="Offshore should cost less than onshore; where it does "
-             "not, the buyer's onshore figure or the offshore countries deserve a look.")
+@asset_check(
+    asset="tier_function_benchmarks",
+    description="Offshore should cost less than onshore; where it does "
+    "not, the buyer's onshore figure or the offshore countries deserve a look.",
+)
 def offshore_cheaper_than_onshore(warehouse: Warehouse) -> AssetCheckResult:
     dearer = warehouse.read_published("tier_function_benchmarks").filter(
         (pl.col("tier") == "offshore") & (pl.col("savings_vs_onshore_pct") < 0)
     )
     return AssetCheckResult(
-        passed=dearer.is_empty(), severity=AssetCheckSeverity.WARN,
-        metadata={"dearer_offshore": dearer.height,
-                  "rows": MetadataValue.md(markdown_table(dearer.select("year", "buyer_iso3", "function_id", "savings_vs_onshore_pct")))},
+        passed=dearer.is_empty(),
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "dearer_offshore": dearer.height,
+            "rows": MetadataValue.md(
+                markdown_table(dearer.select("year", "buyer_iso3", "function_id", "savings_vs_onshore_pct"))
+            ),
+        },
     )
 
 
-@asset_check(asset="tier_function_benchmarks", description="Delivery countries whose cost is more than 3x their "
-             "tier's 75th percentile or less than a third of its 25th: more often a data problem than a market.")
+@asset_check(
+    asset="tier_function_benchmarks",
+    description="Delivery countries whose cost is more than 3x their "
+    "tier's 75th percentile or less than a third of its 25th: more often a data problem than a market.",
+)
 def costs_within_tier_range(warehouse: Warehouse) -> AssetCheckResult:
     outliers = cost_outliers(
-        warehouse.read_published("location_function_costs"), warehouse.read_published("location_tiers"),
+        warehouse.read_published("location_function_costs"),
+        warehouse.read_published("location_tiers"),
         warehouse.read_published("tier_function_benchmarks"),
     )
     countries = outliers["country_iso3"].unique().sort().to_list()
     return AssetCheckResult(
-        passed=outliers.is_empty(), severity=AssetCheckSeverity.WARN,
+        passed=outliers.is_empty(),
+        severity=AssetCheckSeverity.WARN,
         metadata={"outlier_rows": outliers.height, "countries": ", ".join(countries)},
     )
 
 
 definitions: list = [
-    occupation_relativities, location_function_costs, location_tiers, vendor_rates, tier_function_benchmarks,
+    occupation_relativities,
+    location_function_costs,
+    location_tiers,
+    vendor_rates,
+    tier_function_benchmarks,
     *(published_contract_check(table) for table in TABLES),
-    tiers_complete, offshore_cheaper_than_onshore, costs_within_tier_range,
+    tiers_complete,
+    offshore_cheaper_than_onshore,
+    costs_within_tier_range,
 ]

@@ -18,10 +18,12 @@ def markdown_table(frame: pl.DataFrame, limit: int = 20) -> str:
 def column_schema(model: type[pa.DataFrameModel]) -> TableSchema:
     """The Dagster column schema of a table, read from its pandera contract."""
     schema = model.to_schema()
-    return TableSchema(columns=[
-        TableColumn(name=name, type=str(column.dtype), description=column.description)
-        for name, column in schema.columns.items()
-    ])
+    return TableSchema(
+        columns=[
+            TableColumn(name=name, type=str(column.dtype), description=column.description)
+            for name, column in schema.columns.items()
+        ]
+    )
 
 
 def table_metadata(frame: pl.DataFrame, path: str) -> dict:

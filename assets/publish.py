@@ -9,7 +9,6 @@ from assets.benchmarks import TABLES
 from pipelines.resources import Warehouse
 from storage.published import build_duckdb_catalog
 
-
 # Staging tables that analysts read beside the benchmarks: the evidence behind vendor_rates.
 EVIDENCE = ("vendor_rate_observations",)
 
@@ -31,7 +30,9 @@ def bpo_catalog(warehouse: Warehouse) -> MaterializeResult:
 @asset_check(asset=bpo_catalog, blocking=True, description="Every view of the catalog answers a query with rows.")
 def catalog_views_answer(warehouse: Warehouse) -> AssetCheckResult:
     with duckdb.connect(str(warehouse.path / "bpo.duckdb"), read_only=True) as connection:
-        counts = {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in [*TABLES, *EVIDENCE]}
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in [*TABLES, *EVIDENCE]
+        }
     return AssetCheckResult(passed=all(counts.values()), metadata={f"{table}_rows": n for table, n in counts.items()})
 
 

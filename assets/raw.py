@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -46,15 +46,23 @@ def fetch(access: SourceAccess, dataset: dict) -> list[Fetched]:
 def _from_sample(access: SourceAccess, dataset: dict) -> Fetched:
     sample = Path(access.sample_dir)
     entries = json.loads((sample / "MANIFEST.json").read_text())
-    entry = next((e for e in entries if (e["source"], e["dataset_id"]) == (dataset["source"], dataset["dataset_id"])), None)
+    entry = next(
+        (e for e in entries if (e["source"], e["dataset_id"]) == (dataset["source"], dataset["dataset_id"])), None
+    )
     if entry is None:
         raise FileNotFoundError(f"{dataset['source']}/{dataset['dataset_id']} is not in {sample / 'MANIFEST.json'}")
     content = (sample / entry["file"]).read_bytes()
     if hashlib.sha256(content).hexdigest() != entry["sha256"]:
-        raise ValueError(f"{sample / entry['file']}: content differs from MANIFEST.json; rebuild the sample with its script")
+        raise ValueError(
+            f"{sample / entry['file']}: content differs from MANIFEST.json; rebuild the sample with its script"
+        )
     origin = f"bundled sample {entry['file']}: {entry['reduction']}; from {entry['copied_from']}"
     name = Path(entry["file"]).name
-    return content, name, _provenance(dataset, "snapshot", origin=origin, last_updated=_stated_date(dataset, content, name))
+    return (
+        content,
+        name,
+        _provenance(dataset, "snapshot", origin=origin, last_updated=_stated_date(dataset, content, name)),
+    )
 
 
 def _from_publisher(access: SourceAccess, dataset: dict) -> Fetched:
@@ -100,7 +108,7 @@ def _provenance(dataset: dict, mode: str, *, origin=None, retrieved_at=None, las
         title=dataset["title"],
         url=dataset["url"],
         licence=dataset["licence"],
-        retrieved_at=(retrieved_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        retrieved_at=(retrieved_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         last_updated=last_updated,
         mode=mode,
         origin=origin,
@@ -125,21 +133,24 @@ def raw_asset(source: str, datasets: list[dict]) -> AssetsDefinition:
         }
         zone.set_current(source, stored)
         records = list(stored.values())
-        listing = pl.DataFrame([
-            {"dataset_id": r.dataset_id, "raw_file": r.raw_file, "bytes": r.size_bytes, "sha256": r.sha256[:12]}
-            for r in records
-        ])
-        return MaterializeResult(metadata={
-            "mode": access.mode,
-            "files": len(records),
-            "bytes": int(listing["bytes"].sum()),
-            "raw_files": MetadataValue.md(markdown_table(listing)),
-        })
+        listing = pl.DataFrame(
+            [
+                {"dataset_id": r.dataset_id, "raw_file": r.raw_file, "bytes": r.size_bytes, "sha256": r.sha256[:12]}
+                for r in records
+            ]
+        )
+        return MaterializeResult(
+            metadata={
+                "mode": access.mode,
+                "files": len(records),
+                "bytes": int(listing["bytes"].sum()),
+                "raw_files": MetadataValue.md(markdown_table(listing)),
+            }
+        )
 
     return _raw
 
 
 raw_assets = [
-    raw_asset(source, group.to_dicts())
-    for (source,), group in load_catalogue().group_by("source", maintain_order=True)
+    raw_asset(source, group.to_dicts()) for (source,), group in load_catalogue().group_by("source", maintain_order=True)
 ]

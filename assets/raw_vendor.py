@@ -3,7 +3,7 @@ from the declarative entries of reference/pricing_pages.csv, and analysts' quote
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -22,14 +22,17 @@ def _listing(records: list[Provenance], note: str) -> MaterializeResult:
         [{"dataset_id": r.dataset_id, "raw_file": r.raw_file, "bytes": r.size_bytes} for r in records],
         schema={"dataset_id": pl.String, "raw_file": pl.String, "bytes": pl.Int64},
     )
-    return MaterializeResult(metadata={"files": len(records), "note": note, "raw_files": MetadataValue.md(markdown_table(listing))})
+    return MaterializeResult(
+        metadata={"files": len(records), "note": note, "raw_files": MetadataValue.md(markdown_table(listing))}
+    )
 
 
 @asset(
     group_name="raw",
     kinds={"html"},
-    description="Public vendor pricing pages listed in reference/pricing_pages.csv (one declarative row a page), fetched in live mode (robots.txt "
-    "honoured, requests spaced, pages cached) and stored with provenance. Snapshot mode fetches nothing.",
+    description="Public vendor pricing pages listed in reference/pricing_pages.csv (one declarative row a page), "
+    "fetched in live mode (robots.txt honoured, requests spaced, pages cached) and stored with provenance. Snapshot "
+    "mode fetches nothing.",
 )
 def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
     zone = warehouse.raw_zone()
@@ -43,13 +46,24 @@ def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess) -> Materialize
     records = []
     for spec in specs:
         page = fetcher.fetch(spec)
-        records.append(zone.store(page.content, f"{spec.page_id}.html", Provenance(
-            source="pricing_pages", dataset_id=spec.page_id, producer=spec.vendor,
-            title=f"Pricing page of {spec.vendor}", url=spec.url, licence="facts quoted from a public web page",
-            retrieved_at=page.retrieved_at.isoformat(timespec="seconds"),
-            last_updated=page.headers.get("Last-Modified"), mode="live",
-        )))
-    zone.set_current("pricing_pages", {spec.page_id: record for spec, record in zip(specs, records)})
+        records.append(
+            zone.store(
+                page.content,
+                f"{spec.page_id}.html",
+                Provenance(
+                    source="pricing_pages",
+                    dataset_id=spec.page_id,
+                    producer=spec.vendor,
+                    title=f"Pricing page of {spec.vendor}",
+                    url=spec.url,
+                    licence="facts quoted from a public web page",
+                    retrieved_at=page.retrieved_at.isoformat(timespec="seconds"),
+                    last_updated=page.headers.get("Last-Modified"),
+                    mode="live",
+                ),
+            )
+        )
+    zone.set_current("pricing_pages", {spec.page_id: record for spec, record in zip(specs, records, strict=False)})
     return _listing(records, f"{len(specs)} page(s) listed in reference/pricing_pages.csv")
 
 
@@ -64,16 +78,25 @@ def raw_vendor_quotes(warehouse: Warehouse, access: SourceAccess) -> Materialize
     folder = Path(access.quotes_dir)
     files = sorted(p for p in folder.glob("*") if p.suffix.lower() in QUOTE_SUFFIXES) if folder.is_dir() else []
     records = [
-        zone.store(path.read_bytes(), path.name, Provenance(
-            source="vendor_quotes", dataset_id=path.name, producer="analysts' own vendor quotes",
-            title=f"Vendor quotes in {path.name}", url=None, licence="internal: analysts' own evidence",
-            retrieved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            last_updated=datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat(),
-            mode="local", origin=str(path),
-        ))
+        zone.store(
+            path.read_bytes(),
+            path.name,
+            Provenance(
+                source="vendor_quotes",
+                dataset_id=path.name,
+                producer="analysts' own vendor quotes",
+                title=f"Vendor quotes in {path.name}",
+                url=None,
+                licence="internal: analysts' own evidence",
+                retrieved_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                last_updated=datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat(),
+                mode="local",
+                origin=str(path),
+            ),
+        )
         for path in files
     ]
-    zone.set_current("vendor_quotes", {path.name: record for path, record in zip(files, records)})
+    zone.set_current("vendor_quotes", {path.name: record for path, record in zip(files, records, strict=False)})
     return _listing(records, f"read from {folder}")
 
 

@@ -37,7 +37,9 @@ def tier_function_benchmarks(costs: pl.DataFrame, tiers: pl.DataFrame, vendor_ra
     )
     key = ["year", "buyer_iso3", "function_id"]
     onshore = summary.filter(pl.col("tier") == "onshore").select(
-        *key, pl.col("cost_per_hour_p50_usd").alias("onshore_p50"), pl.col("vendor_rate_p50_usd_hour").alias("onshore_rate")
+        *key,
+        pl.col("cost_per_hour_p50_usd").alias("onshore_p50"),
+        pl.col("vendor_rate_p50_usd_hour").alias("onshore_rate"),
     )
     return (
         summary.join(onshore, on=key, how="left")
@@ -52,7 +54,9 @@ def tier_function_benchmarks(costs: pl.DataFrame, tiers: pl.DataFrame, vendor_ra
     )
 
 
-def missing_tiers(benchmarks: pl.DataFrame, buyers: list[str], function_ids: list[str], years: list[int]) -> pl.DataFrame:
+def missing_tiers(
+    benchmarks: pl.DataFrame, buyers: list[str], function_ids: list[str], years: list[int]
+) -> pl.DataFrame:
     """(year, buyer, function, tier) combinations that a complete benchmark must have and this one lacks."""
     expected = (
         pl.DataFrame({"year": years}, schema={"year": pl.Int32})
@@ -72,6 +76,14 @@ def cost_outliers(costs: pl.DataFrame, tiers: pl.DataFrame, benchmarks: pl.DataF
             (pl.col("cost_per_productive_hour_usd") > OUTLIER_FACTOR * pl.col("cost_per_hour_p75_usd"))
             | (pl.col("cost_per_productive_hour_usd") < pl.col("cost_per_hour_p25_usd") / OUTLIER_FACTOR)
         )
-        .select("year", "buyer_iso3", "function_id", "tier", "country_iso3", "cost_per_productive_hour_usd",
-                "cost_per_hour_p25_usd", "cost_per_hour_p75_usd")
+        .select(
+            "year",
+            "buyer_iso3",
+            "function_id",
+            "tier",
+            "country_iso3",
+            "cost_per_productive_hour_usd",
+            "cost_per_hour_p25_usd",
+            "cost_per_hour_p75_usd",
+        )
     )

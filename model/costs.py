@@ -13,17 +13,30 @@ import polars as pl
 from model.reference import ModelSettings
 
 SPECIFICITY = {"country_function": 0, "country": 1, "function": 2, "default": 3}
-PARAMETERS = ["employer_cost_multiplier", "overhead_per_seat_usd_year", "paid_hours_per_year", "productive_hours_per_year"]
+PARAMETERS = [
+    "employer_cost_multiplier",
+    "overhead_per_seat_usd_year",
+    "paid_hours_per_year",
+    "productive_hours_per_year",
+]
 GRADES = "ABCD"
 
 
 def resolve_parameters(pairs: pl.DataFrame, parameters: pl.DataFrame) -> pl.DataFrame:
     """Each (country_iso3, function_id) pair with the value of every cost parameter that applies to it."""
-    candidates = pairs.select("country_iso3", "function_id").unique().join(parameters, how="cross").filter(
-        (pl.col("scope_type") == "default")
-        | ((pl.col("scope_type") == "country") & (pl.col("scope") == pl.col("country_iso3")))
-        | ((pl.col("scope_type") == "function") & (pl.col("scope") == pl.col("function_id")))
-        | ((pl.col("scope_type") == "country_function") & (pl.col("scope") == pl.format("{}/{}", "country_iso3", "function_id")))
+    candidates = (
+        pairs.select("country_iso3", "function_id")
+        .unique()
+        .join(parameters, how="cross")
+        .filter(
+            (pl.col("scope_type") == "default")
+            | ((pl.col("scope_type") == "country") & (pl.col("scope") == pl.col("country_iso3")))
+            | ((pl.col("scope_type") == "function") & (pl.col("scope") == pl.col("function_id")))
+            | (
+                (pl.col("scope_type") == "country_function")
+                & (pl.col("scope") == pl.format("{}/{}", "country_iso3", "function_id"))
+            )
+        )
     )
     chosen = (
         candidates.with_columns(rank=pl.col("scope_type").replace_strict(SPECIFICITY))
@@ -46,27 +59,55 @@ def quality_grade(year: int, settings: ModelSettings) -> pl.Expr:
 
 
 def location_function_costs(
-    wages: pl.DataFrame, functions: pl.DataFrame, countries: pl.DataFrame, parameters: pl.DataFrame, settings: ModelSettings
+    wages: pl.DataFrame,
+    functions: pl.DataFrame,
+    countries: pl.DataFrame,
+    parameters: pl.DataFrame,
+    settings: ModelSettings,
 ) -> pl.DataFrame:
     resolved = resolve_parameters(wages, parameters)
     costed = (
         wages.join(resolved, on=["country_iso3", "function_id"])
         .join(functions.select("function_id", "function_name", "office"), on="function_id")
-        .join(countries.select(pl.col("iso3").alias("country_iso3"), pl.col("name").alias("country_name")), on="country_iso3")
+        .join(
+            countries.select(pl.col("iso3").alias("country_iso3"), pl.col("name").alias("country_name")),
+            on="country_iso3",
+        )
         .with_columns(annual_wage=pl.col("wage_monthly_usd") * 12)
         .with_columns(
             wage_hourly_usd=pl.col("annual_wage") / pl.col("paid_hours_per_year"),
-            loaded_cost_annual_usd=pl.col("annual_wage") * pl.col("employer_cost_multiplier") + pl.col("overhead_per_seat_usd_year"),
+            loaded_cost_annual_usd=pl.col("annual_wage") * pl.col("employer_cost_multiplier")
+            + pl.col("overhead_per_seat_usd_year"),
         )
-        .with_columns(cost_per_productive_hour_usd=pl.col("loaded_cost_annual_usd") / pl.col("productive_hours_per_year"))
+        .with_columns(
+            cost_per_productive_hour_usd=pl.col("loaded_cost_annual_usd") / pl.col("productive_hours_per_year")
+        )
     )
     graded = pl.concat(
         [part.with_columns(quality_grade=quality_grade(year, settings)) for (year,), part in costed.group_by("year")]
     )
     return graded.select(
-        "year", "country_iso3", "function_id", "country_name", "function_name", "office",
-        "wage_monthly_usd", "wage_hourly_usd", "loaded_cost_annual_usd", "cost_per_productive_hour_usd",
-        "wage_method", "wage_source_year", "quality_grade", "sources",
-        "carry_forward_factor", "carry_forward_rule", "relativity", "relativity_basis", "mean_basis",
-        "employer_cost_multiplier", "overhead_per_seat_usd_year", "paid_hours_per_year", "productive_hours_per_year",
+        "year",
+        "country_iso3",
+        "function_id",
+        "country_name",
+        "function_name",
+        "office",
+        "wage_monthly_usd",
+        "wage_hourly_usd",
+        "loaded_cost_annual_usd",
+        "cost_per_productive_hour_usd",
+        "wage_method",
+        "wage_source_year",
+        "quality_grade",
+        "sources",
+        "carry_forward_factor",
+        "carry_forward_rule",
+        "relativity",
+        "relativity_basis",
+        "mean_basis",
+        "employer_cost_multiplier",
+        "overhead_per_seat_usd_year",
+        "paid_hours_per_year",
+        "productive_hours_per_year",
     ).sort("year", "country_iso3", "function_id")

@@ -47,7 +47,9 @@ class ReferenceData:
 
 
 def load_reference(folder: Path = REFERENCE) -> ReferenceData:
-    functions = _read(folder / "functions.csv", Functions, lambda f: f.with_columns(pl.col(LIST_COLUMNS).str.split(";")))
+    functions = _read(
+        folder / "functions.csv", Functions, lambda f: f.with_columns(pl.col(LIST_COLUMNS).str.split(";"))
+    )
     parameters = _read(
         folder / "cost_parameters.csv", CostParameters, lambda f: f.with_columns(pl.col("value").cast(pl.Float64))
     )

@@ -119,12 +119,14 @@ def markup_levels(pairs: pl.DataFrame, settings: ModelSettings) -> list[pl.DataF
     with fewer pairs than `min_markup_pairs` is left out, so it cannot speak for others."""
     pairs = pairs.with_columns(everything=pl.lit("all"))
     return [
-        pairs.group_by(keys).agg(
+        pairs.group_by(keys)
+        .agg(
             markup_n=pl.len(),
             markup=pl.col("markup_ratio").median(),
             markup_p25=pl.col("markup_ratio").quantile(0.25, "linear"),
             markup_p75=pl.col("markup_ratio").quantile(0.75, "linear"),
-        ).filter(pl.col("markup_n") >= settings.min_markup_pairs)
+        )
+        .filter(pl.col("markup_n") >= settings.min_markup_pairs)
         for keys, _ in MARKUP_LEVELS
     ]
 
@@ -132,10 +134,15 @@ def markup_levels(pairs: pl.DataFrame, settings: ModelSettings) -> list[pl.DataF
 def modelled_rates(costs: pl.DataFrame, levels: list[pl.DataFrame]) -> pl.DataFrame:
     """Loaded cost x the finest available markup; the quartiles of that markup give the low and high rates."""
     frame = costs.with_columns(everything=pl.lit("all"))
-    for index, ((keys, label), summary) in enumerate(zip(MARKUP_LEVELS, levels)):
-        frame = frame.join(summary.rename({stat: f"{stat}_{index}" for stat in STATS}), on=keys, how="left").with_columns(
-            pl.format(f"modelled: median markup of {{}} observed pairs, {label}", f"markup_n_{index}", *keys[: label.count("{}")])
-            .alias(f"markup_basis_{index}")
+    for index, ((keys, label), summary) in enumerate(zip(MARKUP_LEVELS, levels, strict=False)):
+        frame = frame.join(
+            summary.rename({stat: f"{stat}_{index}" for stat in STATS}), on=keys, how="left"
+        ).with_columns(
+            pl.format(
+                f"modelled: median markup of {{}} observed pairs, {label}",
+                f"markup_n_{index}",
+                *keys[: label.count("{}")],
+            ).alias(f"markup_basis_{index}")
         )
     finest = [pl.col(f"markup_{index}").is_not_null() for index in range(len(levels))]
 
@@ -165,16 +172,31 @@ def vendor_rates(
     """Per benchmark year, country and function: the observed rates where published, else modelled ones."""
     frames = []
     for year in settings.benchmark_years:
-        year_costs = costs.filter(pl.col("year") == year).join(
-            countries.select(pl.col("iso3").alias("country_iso3"), pl.col("income_group").fill_null("unclassified")),
-            on="country_iso3", how="left",
-        ).select(*KEY, "office", "income_group", "cost_per_productive_hour_usd")
-        observed = observed_rates(observations, year, settings).join(year_costs, on=KEY, how="inner").with_columns(
-            markup_ratio=pl.col("rate_mid_usd_hour") / pl.col("cost_per_productive_hour_usd"),
-            basis=pl.lit("observed"),
-            markup_basis=pl.format("observed: {} published rate(s), {} of them undated", "n_observations", "undated"),
+        year_costs = (
+            costs.filter(pl.col("year") == year)
+            .join(
+                countries.select(
+                    pl.col("iso3").alias("country_iso3"), pl.col("income_group").fill_null("unclassified")
+                ),
+                on="country_iso3",
+                how="left",
+            )
+            .select(*KEY, "office", "income_group", "cost_per_productive_hour_usd")
+        )
+        observed = (
+            observed_rates(observations, year, settings)
+            .join(year_costs, on=KEY, how="inner")
+            .with_columns(
+                markup_ratio=pl.col("rate_mid_usd_hour") / pl.col("cost_per_productive_hour_usd"),
+                basis=pl.lit("observed"),
+                markup_basis=pl.format(
+                    "observed: {} published rate(s), {} of them undated", "n_observations", "undated"
+                ),
+            )
         )
         unobserved = year_costs.join(observed.select(KEY), on=KEY, how="anti")
         modelled = modelled_rates(unobserved, markup_levels(observed, settings))
-        frames.append(pl.concat([observed.select(modelled.columns), modelled]).with_columns(year=pl.lit(year, pl.Int32)))
+        frames.append(
+            pl.concat([observed.select(modelled.columns), modelled]).with_columns(year=pl.lit(year, pl.Int32))
+        )
     return pl.concat(frames).select("year", *frames[0].columns[:-1]).sort("year", *KEY)

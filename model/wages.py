@@ -21,7 +21,9 @@ BASIS_PRIORITY = {"USD": 0, "LCU": 1, "PPP": 2}
 POOLED = "all countries"
 
 
-def converted_to_usd(earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame, max_price_level_ratio: float) -> pl.DataFrame:
+def converted_to_usd(
+    earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame, max_price_level_ratio: float
+) -> pl.DataFrame:
     """Every earnings row in monthly US$, each indicator and currency basis kept apart.
 
     PPP $ are converted only where the price level ratio (PPP factor / exchange rate) is plausible: outside
@@ -32,9 +34,12 @@ def converted_to_usd(earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame
         earnings.join(fx.rename({"raw_file": "fx_file"}), on=["iso3", "year"], how="left")
         .join(ppp.rename({"raw_file": "ppp_file"}), on=["iso3", "year"], how="left")
         .with_columns(
-            monthly_usd=pl.when(pl.col("currency_basis") == "USD").then("monthly_earnings")
-            .when(pl.col("currency_basis") == "LCU").then(pl.col("monthly_earnings") / pl.col("lcu_per_usd"))
-            .when(plausible).then(pl.col("monthly_earnings") * price_level),
+            monthly_usd=pl.when(pl.col("currency_basis") == "USD")
+            .then("monthly_earnings")
+            .when(pl.col("currency_basis") == "LCU")
+            .then(pl.col("monthly_earnings") / pl.col("lcu_per_usd"))
+            .when(plausible)
+            .then(pl.col("monthly_earnings") * price_level),
             sources=pl.concat_list(
                 "raw_file",
                 pl.when(pl.col("currency_basis") != "USD").then("fx_file"),
@@ -63,7 +68,10 @@ def national_means(
     The OECD series is in US$ PPP at constant prices of its base year, so only that year converts to current US$
     (through the PPP factor and the exchange rate of that year) without a deflator we do not have."""
     ilostat = earnings_usd.filter(pl.col("occupation") == "TOTAL").select(
-        "iso3", "year", "monthly_usd", pl.format("ILOSTAT mean earnings ({})", "currency_basis").alias("mean_basis"),
+        "iso3",
+        "year",
+        "monthly_usd",
+        pl.format("ILOSTAT mean earnings ({})", "currency_basis").alias("mean_basis"),
         "sources",
     )
     oecd = (
@@ -71,7 +79,8 @@ def national_means(
         .join(fx.rename({"raw_file": "fx_file"}), on=["iso3", "year"])
         .join(ppp.rename({"raw_file": "ppp_file"}), on=["iso3", "year"])
         .select(
-            "iso3", "year",
+            "iso3",
+            "year",
             (pl.col("annual_wage") / 12 * pl.col("lcu_per_intl_dollar") / pl.col("lcu_per_usd")).alias("monthly_usd"),
             pl.lit("OECD average annual wage").alias("mean_basis"),
             pl.concat_list("raw_file", "ppp_file", "fx_file").alias("sources"),
@@ -93,7 +102,10 @@ def relativities(earnings: pl.DataFrame, countries: pl.DataFrame, settings: Mode
     per_country = (
         occupation.filter(pl.col("occupation") != "TOTAL")
         .join(totals, on=["iso3", "year", "currency_basis"])
-        .with_columns(ratio=pl.col("monthly_earnings") / pl.col("total"), priority=pl.col("currency_basis").replace_strict({"LCU": 0, "USD": 1, "PPP": 2}))
+        .with_columns(
+            ratio=pl.col("monthly_earnings") / pl.col("total"),
+            priority=pl.col("currency_basis").replace_strict({"LCU": 0, "USD": 1, "PPP": 2}),
+        )
         .sort(["year", "priority"], descending=[True, False])
         .unique(["iso3", "occupation"], keep="first", maintain_order=True)
         .join(countries.select("iso3", "income_group"), on="iso3", how="left")
@@ -113,7 +125,10 @@ def relativities(earnings: pl.DataFrame, countries: pl.DataFrame, settings: Mode
     pooled = per_country.group_by("occupation").agg(summary).with_columns(income_group=pl.lit(POOLED))
     return (
         pl.concat([by_income, pooled.select(by_income.columns)])
-        .with_columns(usable=(pl.col("income_group") == POOLED) | (pl.col("n_countries") >= settings.min_countries_per_income_group))
+        .with_columns(
+            usable=(pl.col("income_group") == POOLED)
+            | (pl.col("n_countries") >= settings.min_countries_per_income_group)
+        )
         .rename({"occupation": "isco08_major_group"})
         .sort("isco08_major_group", "income_group")
     )
@@ -138,10 +153,18 @@ def oews_direct(functions: pl.DataFrame, us_wages: pl.DataFrame, year: int, sett
     occupations = functions.select("function_id", "us_soc_codes").explode("us_soc_codes")
     observed = us_wages.filter(pl.col("hourly_mean").is_not_null() & pl.col("employment").is_not_null())
     return (
-        _latest(occupations.join(observed, left_on="us_soc_codes", right_on="soc_code"), ["function_id", "us_soc_codes"], year, settings)
+        _latest(
+            occupations.join(observed, left_on="us_soc_codes", right_on="soc_code"),
+            ["function_id", "us_soc_codes"],
+            year,
+            settings,
+        )
         .group_by("function_id")
         .agg(
-            monthly_usd=(pl.col("hourly_mean") * pl.col("employment")).sum() / pl.col("employment").sum() * OEWS_HOURS_PER_YEAR / 12,
+            monthly_usd=(pl.col("hourly_mean") * pl.col("employment")).sum()
+            / pl.col("employment").sum()
+            * OEWS_HOURS_PER_YEAR
+            / 12,
             wage_source_year=pl.col("wage_source_year").min(),
             sources=pl.col("raw_file").unique().sort(),
         )
@@ -149,14 +172,20 @@ def oews_direct(functions: pl.DataFrame, us_wages: pl.DataFrame, year: int, sett
     )
 
 
-def ilostat_occupation(functions: pl.DataFrame, earnings_usd: pl.DataFrame, year: int, settings: ModelSettings) -> pl.DataFrame:
+def ilostat_occupation(
+    functions: pl.DataFrame, earnings_usd: pl.DataFrame, year: int, settings: ModelSettings
+) -> pl.DataFrame:
     """The country's own earnings for the function's major groups, from one year in which all of them are published."""
     groups = functions.select("function_id", "isco08_major_groups").explode("isco08_major_groups")
     n_groups = functions.select("function_id", n_required=pl.col("isco08_major_groups").list.len())
     by_year = (
         groups.join(earnings_usd, left_on="isco08_major_groups", right_on="occupation")
         .group_by("function_id", "iso3", "year")
-        .agg(monthly_usd=pl.col("monthly_usd").mean(), n_groups=pl.len(), sources=pl.col("sources").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
+        .agg(
+            monthly_usd=pl.col("monthly_usd").mean(),
+            n_groups=pl.len(),
+            sources=pl.col("sources").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+        )
         .join(n_groups, on="function_id")
         .filter(pl.col("n_groups") == pl.col("n_required"))
     )
@@ -169,7 +198,12 @@ def ilostat_occupation(functions: pl.DataFrame, earnings_usd: pl.DataFrame, year
 
 
 def national_mean_x_relativity(
-    functions: pl.DataFrame, means: pl.DataFrame, relativity: pl.DataFrame, countries: pl.DataFrame, year: int, settings: ModelSettings
+    functions: pl.DataFrame,
+    means: pl.DataFrame,
+    relativity: pl.DataFrame,
+    countries: pl.DataFrame,
+    year: int,
+    settings: ModelSettings,
 ) -> pl.DataFrame:
     """The country's mean earnings times the relativity of the function's major groups in its income group (or, where
     that group has too few countries with data, over all countries)."""
@@ -180,14 +214,34 @@ def national_mean_x_relativity(
     per_group = (
         countries.select("iso3", pl.col("income_group").fill_null("unclassified"))
         .join(groups, how="cross")
-        .join(own, left_on=["isco08_major_groups", "income_group"], right_on=["isco08_major_group", "income_group"], how="left")
+        .join(
+            own,
+            left_on=["isco08_major_groups", "income_group"],
+            right_on=["isco08_major_group", "income_group"],
+            how="left",
+        )
         .join(pooled, left_on="isco08_major_groups", right_on="isco08_major_group", how="left", suffix="_pooled")
         .with_columns(
             relativity_pooled=pl.col("relativity").is_null(),
             relativity=pl.coalesce("relativity", "relativity_pooled"),
             relativity_basis=pl.when(pl.col("relativity").is_null())
-            .then(pl.format("ISCO {}: median of {} countries of all income groups ({})", "isco08_major_groups", "n_countries_pooled", pl.col("observations_pooled").list.join(", ")))
-            .otherwise(pl.format("ISCO {}: median of {} {} countries ({})", "isco08_major_groups", "n_countries", "income_group", pl.col("observations").list.join(", "))),
+            .then(
+                pl.format(
+                    "ISCO {}: median of {} countries of all income groups ({})",
+                    "isco08_major_groups",
+                    "n_countries_pooled",
+                    pl.col("observations_pooled").list.join(", "),
+                )
+            )
+            .otherwise(
+                pl.format(
+                    "ISCO {}: median of {} {} countries ({})",
+                    "isco08_major_groups",
+                    "n_countries",
+                    "income_group",
+                    pl.col("observations").list.join(", "),
+                )
+            ),
             relativity_sources=pl.coalesce("sources", "sources_pooled"),
         )
     )
@@ -221,13 +275,20 @@ def index_series(converted: pl.DataFrame, gdp: pl.DataFrame) -> pl.DataFrame:
     one indicator and currency basis, and GDP per capita in current US$ (which moves with local wages and the
     exchange rate alike). Keeping series apart means growth is never one survey's figure divided by another's."""
     means = converted.filter(pl.col("occupation") == "TOTAL").select(
-        "iso3", "year", pl.col("monthly_usd").alias("value"), pl.col("raw_file"),
+        "iso3",
+        "year",
+        pl.col("monthly_usd").alias("value"),
+        pl.col("raw_file"),
         pl.format("mean earnings in US$ ({}, {})", "indicator", "currency_basis").alias("series"),
         pl.lit(0).alias("preference"),
     )
     per_capita = gdp.select(
-        "iso3", "year", pl.col("gdp_per_capita_usd").alias("value"), "raw_file",
-        pl.lit("GDP per capita in current US$").alias("series"), pl.lit(1).alias("preference"),
+        "iso3",
+        "year",
+        pl.col("gdp_per_capita_usd").alias("value"),
+        "raw_file",
+        pl.lit("GDP per capita in current US$").alias("series"),
+        pl.lit(1).alias("preference"),
     )
     return pl.concat([means, per_capita])
 
@@ -238,9 +299,16 @@ def carry_forward(wages: pl.DataFrame, index: pl.DataFrame, year: int) -> pl.Dat
     before GDP per capita when they reach as far). A wage observed in the benchmark year is not carried; one no series
     can carry keeps factor 1 and says so in `carry_forward_rule`."""
     reach = (
-        index.filter(pl.col("year") <= year).sort("year", descending=True).unique(["iso3", "series"], keep="first")
-        .select("iso3", "series", pl.col("year").alias("to_year"), pl.col("value").alias("to_value"),
-                pl.col("raw_file").alias("to_file"))
+        index.filter(pl.col("year") <= year)
+        .sort("year", descending=True)
+        .unique(["iso3", "series"], keep="first")
+        .select(
+            "iso3",
+            "series",
+            pl.col("year").alias("to_year"),
+            pl.col("value").alias("to_value"),
+            pl.col("raw_file").alias("to_file"),
+        )
     )
     growth = (
         index.join(reach, on=["iso3", "series"])
@@ -260,13 +328,19 @@ def carry_forward(wages: pl.DataFrame, index: pl.DataFrame, year: int) -> pl.Dat
         wages.join(growth, on=["country_iso3", "wage_source_year"], how="left")
         .with_columns(
             carry_forward_factor=pl.when(observed_this_year | pl.col("factor").is_null()).then(1.0).otherwise("factor"),
-            carry_forward_rule=pl.when(observed_this_year).then(pl.lit("observed in the benchmark year"))
-            .otherwise(pl.coalesce("rule", pl.format("not carried: no index of the country goes past {}", "wage_source_year"))),
+            carry_forward_rule=pl.when(observed_this_year)
+            .then(pl.lit("observed in the benchmark year"))
+            .otherwise(
+                pl.coalesce("rule", pl.format("not carried: no index of the country goes past {}", "wage_source_year"))
+            ),
             sources=pl.concat_list(
                 "sources",
-                pl.when(~observed_this_year & pl.col("files").is_not_null()).then("files")
+                pl.when(~observed_this_year & pl.col("files").is_not_null())
+                .then("files")
                 .otherwise(pl.lit([], pl.List(pl.String))),
-            ).list.unique().list.sort(),
+            )
+            .list.unique()
+            .list.sort(),
         )
         .with_columns(wage_monthly_usd=pl.col("monthly_usd") * pl.col("carry_forward_factor"))
         .drop("factor", "rule", "files", "monthly_usd")
@@ -280,7 +354,13 @@ def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, se
     )
     earnings_usd = earnings_in_usd(converted)
     index = index_series(converted, staging["gdp_per_capita"])
-    means = national_means(earnings_usd, staging["average_wages"], staging["exchange_rates"], staging["ppp_factors"], settings.oecd_price_base_year)
+    means = national_means(
+        earnings_usd,
+        staging["average_wages"],
+        staging["exchange_rates"],
+        staging["ppp_factors"],
+        settings.oecd_price_base_year,
+    )
     relativity = relativities(staging["earnings"], staging["countries"], settings)
     frames = []
     for year in settings.benchmark_years:
@@ -292,8 +372,15 @@ def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, se
             ],
             how="diagonal_relaxed",
         )
-        best = candidates.with_columns(
-            rank=pl.col("wage_method").replace_strict({"oews_direct": 0, "ilostat_occupation": 1, "national_mean_x_relativity": 2})
-        ).sort("rank").unique(["country_iso3", "function_id"], keep="first", maintain_order=True).drop("rank")
+        best = (
+            candidates.with_columns(
+                rank=pl.col("wage_method").replace_strict(
+                    {"oews_direct": 0, "ilostat_occupation": 1, "national_mean_x_relativity": 2}
+                )
+            )
+            .sort("rank")
+            .unique(["country_iso3", "function_id"], keep="first", maintain_order=True)
+            .drop("rank")
+        )
         frames.append(carry_forward(best, index, year).with_columns(year=pl.lit(year, pl.Int32)))
     return pl.concat(frames, how="diagonal_relaxed")

@@ -26,11 +26,17 @@ staging_definitions = [
 ]
 
 all_assets = [
-    *raw_assets, *raw_vendor.definitions, *staging_definitions, *benchmarks.definitions, *publish.definitions,
+    *raw_assets,
+    *raw_vendor.definitions,
+    *staging_definitions,
+    *benchmarks.definitions,
+    *publish.definitions,
 ]
 
 jobs = [
-    define_asset_job("ingest_raw", AssetSelection.groups("raw"), description="Store every source's files in the raw zone."),
+    define_asset_job(
+        "ingest_raw", AssetSelection.groups("raw"), description="Store every source's files in the raw zone."
+    ),
     define_asset_job(
         "build_staging", AssetSelection.groups("staging"), description="Parse, validate and write the staging tables."
     ),

@@ -37,7 +37,9 @@ class Warehouse(ConfigurableResource):
     def read(self, layer: str, table: str) -> pl.DataFrame:
         return read_table(self.path, layer, table)
 
-    def publish(self, table: str, frame: pl.DataFrame, partition_by: list[str], descriptions: dict, provenance: dict) -> str:
+    def publish(
+        self, table: str, frame: pl.DataFrame, partition_by: list[str], descriptions: dict, provenance: dict
+    ) -> str:
         return str(write_partitioned(self.path, table, frame, partition_by, descriptions, provenance))
 
     def read_published(self, table: str) -> pl.DataFrame:

@@ -1,7 +1,7 @@
 """Contracts of the published benchmark tables."""
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 from schemas.common import ISO3, year_field
 
@@ -15,16 +15,22 @@ class LocationFunctionCosts(pa.DataFrameModel):
     country_name: pl.String = pa.Field(description="delivery country name (GeoNames)")
     function_name: pl.String = pa.Field(description="business function name")
     office: pl.String = pa.Field(isin=["front", "back", "it"], description="front office, back office or IT")
-    wage_monthly_usd: pl.Float64 = pa.Field(gt=0, lt=50_000, description="gross monthly wage, US$ of the benchmark year")
-    wage_hourly_usd: pl.Float64 = pa.Field(gt=0, lt=300, description="wage per paid hour, US$ (annual wage / paid hours)")
+    wage_monthly_usd: pl.Float64 = pa.Field(
+        gt=0, lt=50_000, description="gross monthly wage, US$ of the benchmark year"
+    )
+    wage_hourly_usd: pl.Float64 = pa.Field(
+        gt=0, lt=300, description="wage per paid hour, US$ (annual wage / paid hours)"
+    )
     loaded_cost_annual_usd: pl.Float64 = pa.Field(
-        gt=0, description="employer cost per FTE per year, US$: annual wage x employer cost multiplier + overhead per seat"
+        gt=0,
+        description="employer cost per FTE per year, US$: annual wage x employer cost multiplier + overhead per seat",
     )
     cost_per_productive_hour_usd: pl.Float64 = pa.Field(
         gt=0, lt=500, description="loaded cost per FTE / productive hours per year, US$"
     )
     wage_method: pl.String = pa.Field(
-        isin=["oews_direct", "ilostat_occupation", "national_mean_x_relativity"], description="how the wage was obtained"
+        isin=["oews_direct", "ilostat_occupation", "national_mean_x_relativity"],
+        description="how the wage was obtained",
     )
     wage_source_year: pl.Int32 = year_field("year the wage was observed, before carrying forward")
     quality_grade: pl.String = pa.Field(isin=list("ABCD"), description="A best .. D weakest; rules in the README")
@@ -50,7 +56,9 @@ class LocationTiers(pa.DataFrameModel):
     buyer_iso3: pl.String = pa.Field(str_matches=ISO3, description="buyer country")
     country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country")
     tier: pl.String = pa.Field(isin=TIERS, description="onshore, nearshore or offshore for this buyer")
-    distance_km: pl.Float64 = pa.Field(ge=0, le=20_100, nullable=True, description="great-circle distance between capitals")
+    distance_km: pl.Float64 = pa.Field(
+        ge=0, le=20_100, nullable=True, description="great-circle distance between capitals"
+    )
     utc_offset_diff_h: pl.Float64 = pa.Field(
         ge=-26, le=26, nullable=True, description="delivery minus buyer standard UTC offset, hours"
     )
@@ -94,7 +102,9 @@ class OccupationRelativities(pa.DataFrameModel):
     isco08_major_group: pl.String = pa.Field(isin=list("123456789"), description="ISCO-08 major group")
     income_group: pl.String = pa.Field(description="World Bank income group, or 'all countries'")
     n_countries: pl.UInt32 = pa.Field(ge=1, description="countries with earnings by occupation in the group")
-    relativity: pl.Float64 = pa.Field(gt=0, lt=10, description="median of the countries' group earnings / national mean")
+    relativity: pl.Float64 = pa.Field(
+        gt=0, lt=10, description="median of the countries' group earnings / national mean"
+    )
     relativity_p25: pl.Float64 = pa.Field(gt=0, description="25th percentile across the countries")
     relativity_p75: pl.Float64 = pa.Field(gt=0, description="75th percentile across the countries")
     relativity_min: pl.Float64 = pa.Field(gt=0, description="lowest country ratio")

@@ -1,7 +1,7 @@
 """Columns and checks that several tables share."""
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 ISO3 = r"^[A-Z]{3}$"
 # Years the sources cover: WDI starts in 1960, and nothing is published for a year that has not begun.

@@ -25,7 +25,7 @@ class Checked:
         if self.rejects.is_empty():
             return {}
         counts = self.rejects.select(pl.col("reject_rules").explode().value_counts(sort=True)).unnest("reject_rules")
-        return dict(zip(counts["reject_rules"].to_list(), counts["count"].to_list()))
+        return dict(zip(counts["reject_rules"].to_list(), counts["count"].to_list(), strict=False))
 
 
 def hold_to_contract(

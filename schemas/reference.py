@@ -1,12 +1,17 @@
 """Contracts of the reference files: the function taxonomy, cost parameters, buyers and model settings."""
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from schemas.common import ISO3
 
-COST_PARAMETERS = ["employer_cost_multiplier", "overhead_per_seat_usd_year", "paid_hours_per_year", "productive_hours_per_year"]
+COST_PARAMETERS = [
+    "employer_cost_multiplier",
+    "overhead_per_seat_usd_year",
+    "paid_hours_per_year",
+    "productive_hours_per_year",
+]
 
 
 class Functions(pa.DataFrameModel):

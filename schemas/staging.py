@@ -1,7 +1,7 @@
 """Contracts of the staging tables: typed, keyed and in range, each row traced to its raw file."""
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 from schemas.common import ISO3, Traced, iso3_field, year_field
 
@@ -75,9 +75,7 @@ class GdpPerCapita(Traced):
 class Earnings(Traced):
     iso3: pl.String = iso3_field()
     year: pl.Int32 = year_field()
-    occupation: pl.String = pa.Field(
-        isin=["TOTAL", *"123456789"], description="TOTAL, or an ISCO-08 major group 1..9"
-    )
+    occupation: pl.String = pa.Field(isin=["TOTAL", *"123456789"], description="TOTAL, or an ISCO-08 major group 1..9")
     currency_basis: pl.String = pa.Field(isin=["LCU", "USD", "PPP"], description="local currency, US$ or PPP $")
     # Below one unit of any currency a month is a misplaced decimal, not a wage (ILOSTAT lists RWA 2024 at 0.003 PPP $).
     monthly_earnings: pl.Float64 = pa.Field(ge=1, description="mean nominal monthly earnings of employees")
@@ -151,7 +149,9 @@ class VendorRateObservations(pa.DataFrameModel):
     url: pl.String = pa.Field(nullable=True, description="page the rate was published on (null for analysts' quotes)")
     vendor: pl.String = pa.Field(nullable=True, description="vendor quoting the rate, when known")
     country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country the rate is for")
-    function_id: pl.String = pa.Field(nullable=True, description="business function; null when the wording maps to none")
+    function_id: pl.String = pa.Field(
+        nullable=True, description="business function; null when the wording maps to none"
+    )
     service_label: pl.String = pa.Field(description="the source's own wording of the service")
     amount_low: pl.Float64 = pa.Field(gt=0, description="published amount, low end, in `currency` per `unit`")
     amount_high: pl.Float64 = pa.Field(gt=0, description="published amount, high end (= low for a single figure)")

@@ -33,7 +33,7 @@ def _keep_csv_lines(content: bytes, keep) -> bytes:
     kept = [lines[0]]
     for line in lines[1:]:
         fields = next(csv.reader([line.decode("utf-8")]), None)
-        if fields and keep(dict(zip(header, fields))):
+        if fields and keep(dict(zip(header, fields, strict=False))):
             kept.append(line)
     return b"".join(kept)
 
@@ -82,21 +82,23 @@ def build(shared: Path) -> list[dict]:
         target = SAMPLE / entry["source"] / Path(entry["shared_file"]).name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-        manifest.append({
-            "source": entry["source"],
-            "dataset_id": entry["dataset_id"],
-            "file": target.relative_to(SAMPLE).as_posix(),
-            "producer": entry["producer"],
-            "title": entry["title"],
-            "licence": entry["licence"],
-            "url": entry["url"],
-            "copied_from": entry["copied_from"],
-            "shared_file": entry["shared_file"],
-            "shared_sha256": hashlib.sha256(original).hexdigest(),
-            "reduction": reduction,
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "size_bytes": len(content),
-        })
+        manifest.append(
+            {
+                "source": entry["source"],
+                "dataset_id": entry["dataset_id"],
+                "file": target.relative_to(SAMPLE).as_posix(),
+                "producer": entry["producer"],
+                "title": entry["title"],
+                "licence": entry["licence"],
+                "url": entry["url"],
+                "copied_from": entry["copied_from"],
+                "shared_file": entry["shared_file"],
+                "shared_sha256": hashlib.sha256(original).hexdigest(),
+                "reduction": reduction,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "size_bytes": len(content),
+            }
+        )
     (SAMPLE / "MANIFEST.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 

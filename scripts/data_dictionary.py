@@ -1,7 +1,7 @@
 """Write the README's data dictionary from the pandera contracts, so the two never disagree.
 
-    python scripts/data_dictionary.py          # rewrite the section between the markers in README.md
-    python scripts/data_dictionary.py --check  # exit 1 if README.md is out of date (the test suite runs this)
+python scripts/data_dictionary.py          # rewrite the section between the markers in README.md
+python scripts/data_dictionary.py --check  # exit 1 if README.md is out of date (the test suite runs this)
 """
 
 from __future__ import annotations

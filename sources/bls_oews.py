@@ -45,12 +45,18 @@ def unpack_national_zip(data: bytes, file_name: str) -> bytes:
             names = archive.namelist()
             members = [n for n in names if _YEAR_RE.search(n.rsplit("/", 1)[-1]) and n.lower().endswith(".xlsx")]
             if len(members) != 1:
-                raise SourceFormatError(SOURCE, file_name, "expected one national_MYYYY_dl.xlsx member",
-                                        expected=["national_MYYYY_dl.xlsx"], found=names)
+                raise SourceFormatError(
+                    SOURCE,
+                    file_name,
+                    "expected one national_MYYYY_dl.xlsx member",
+                    expected=["national_MYYYY_dl.xlsx"],
+                    found=names,
+                )
             return archive.read(members[0])
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
-        raise SourceFormatError(SOURCE, file_name, f"truncated or corrupt zip ({exc})",
-                                expected=["national_MYYYY_dl.xlsx"], found=data[:40]) from exc
+        raise SourceFormatError(
+            SOURCE, file_name, f"truncated or corrupt zip ({exc})", expected=["national_MYYYY_dl.xlsx"], found=data[:40]
+        ) from exc
 
 
 def parse_national(data: bytes, file_name: str, year: int | None = None) -> pl.DataFrame:
@@ -62,8 +68,13 @@ def parse_national(data: bytes, file_name: str, year: int | None = None) -> pl.D
     if year is None:
         match = _YEAR_RE.search(file_name)
         if match is None:
-            raise SourceFormatError(SOURCE, file_name, "cannot tell the survey year: pass year= or keep the name",
-                                    expected="national_MYYYY_dl.xlsx", found=file_name)
+            raise SourceFormatError(
+                SOURCE,
+                file_name,
+                "cannot tell the survey year: pass year= or keep the name",
+                expected="national_MYYYY_dl.xlsx",
+                found=file_name,
+            )
         year = int(match.group(1))
     sheet = _read_sheet(data, file_name)
 
@@ -75,8 +86,13 @@ def parse_national(data: bytes, file_name: str, year: int | None = None) -> pl.D
             source_of[out] = found
     missing = [aliases[0].upper() for out, aliases in COLUMNS.items() if out not in source_of]
     if missing:
-        raise SourceFormatError(SOURCE, file_name, f"missing columns {missing}",
-                                expected=[a[0].upper() for a in COLUMNS.values()], found=sheet.columns)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"missing columns {missing}",
+            expected=[a[0].upper() for a in COLUMNS.values()],
+            found=sheet.columns,
+        )
 
     frame = sheet.select(pl.col(src).str.strip_chars().alias(out) for out, src in source_of.items())
     frame = frame.filter(pl.col("soc_code").is_not_null() & (pl.col("soc_code") != ""))
@@ -99,16 +115,18 @@ def parse_national(data: bytes, file_name: str, year: int | None = None) -> pl.D
 def _read_sheet(data: bytes, file_name: str) -> pl.DataFrame:
     """The sheet whose name starts with "national", every cell as text."""
     if data[:4] not in (_ZIP_MAGIC, _OLE_MAGIC):
-        raise SourceFormatError(SOURCE, file_name, "not an Excel workbook", expected="national_MYYYY_dl.xlsx",
-                                found=data[:60])
+        raise SourceFormatError(
+            SOURCE, file_name, "not an Excel workbook", expected="national_MYYYY_dl.xlsx", found=data[:60]
+        )
     try:
         names = fastexcel.read_excel(data).sheet_names
     except Exception as exc:  # fastexcel raises its own exception types for corrupt workbooks
         raise SourceFormatError(SOURCE, file_name, f"unreadable workbook ({exc})") from exc
     sheets = [n for n in names if n.strip().lower().startswith("national")]
     if not sheets:
-        raise SourceFormatError(SOURCE, file_name, "no sheet named national*", expected=["national_MYYYY_dl"],
-                                found=names)
+        raise SourceFormatError(
+            SOURCE, file_name, "no sheet named national*", expected=["national_MYYYY_dl"], found=names
+        )
     try:
         return pl.read_excel(io.BytesIO(data), sheet_name=sheets[0], engine="calamine", infer_schema_length=0)
     except Exception as exc:
@@ -118,14 +136,20 @@ def _read_sheet(data: bytes, file_name: str) -> pl.DataFrame:
 def _number(name: str) -> pl.Expr:
     """Float from text; masks and empty cells become null (thousands separators tolerated)."""
     raw = pl.col(name)
-    return (pl.when(raw.is_in([*NOT_AVAILABLE, TOP_CODED, ""]))
-            .then(None)
-            .otherwise(raw.str.replace_all(",", ""))
-            .cast(pl.Float64, strict=False))
+    return (
+        pl.when(raw.is_in([*NOT_AVAILABLE, TOP_CODED, ""]))
+        .then(None)
+        .otherwise(raw.str.replace_all(",", ""))
+        .cast(pl.Float64, strict=False)
+    )
 
 
 def _error(name: str, header: str, parsed: pl.Expr) -> pl.Expr:
     """Names both the output column and the sheet's header, e.g. "hourly_mean (H_MEAN): cannot parse 'n/a'"."""
     raw = pl.col(name)
     unparsed = raw.is_not_null() & ~raw.is_in([*NOT_AVAILABLE, TOP_CODED, ""]) & parsed.is_null()
-    return pl.when(unparsed).then(pl.format("{} ({}): cannot parse '{}'", pl.lit(name), pl.lit(header), raw)).otherwise(None)
+    return (
+        pl.when(unparsed)
+        .then(pl.format("{} ({}): cannot parse '{}'", pl.lit(name), pl.lit(header), raw))
+        .otherwise(None)
+    )

@@ -18,19 +18,60 @@ SOURCE = "GeoNames"
 
 
 COUNTRY_INFO_COLUMNS = (
-    "ISO", "ISO3", "ISO-Numeric", "fips", "Country", "Capital", "Area(in sq km)", "Population", "Continent", "tld",
-    "CurrencyCode", "CurrencyName", "Phone", "Postal Code Format", "Postal Code Regex", "Languages", "geonameid",
-    "neighbours", "EquivalentFipsCode",
+    "ISO",
+    "ISO3",
+    "ISO-Numeric",
+    "fips",
+    "Country",
+    "Capital",
+    "Area(in sq km)",
+    "Population",
+    "Continent",
+    "tld",
+    "CurrencyCode",
+    "CurrencyName",
+    "Phone",
+    "Postal Code Format",
+    "Postal Code Regex",
+    "Languages",
+    "geonameid",
+    "neighbours",
+    "EquivalentFipsCode",
 )
 # The columns this parser reads; the others may be renamed without harm.
-COUNTRY_INFO_REQUIRED = ("ISO", "ISO3", "ISO-Numeric", "Country", "Capital", "Population", "Continent",
-                         "CurrencyCode", "neighbours")
+COUNTRY_INFO_REQUIRED = (
+    "ISO",
+    "ISO3",
+    "ISO-Numeric",
+    "Country",
+    "Capital",
+    "Population",
+    "Continent",
+    "CurrencyCode",
+    "neighbours",
+)
 
 # The standard "geoname" table layout, which has no header line.
 CITY_COLUMNS = (
-    "geonameid", "name", "asciiname", "alternatenames", "latitude", "longitude", "feature_class", "feature_code",
-    "country_code", "cc2", "admin1_code", "admin2_code", "admin3_code", "admin4_code", "population", "elevation",
-    "dem", "timezone", "modification_date",
+    "geonameid",
+    "name",
+    "asciiname",
+    "alternatenames",
+    "latitude",
+    "longitude",
+    "feature_class",
+    "feature_code",
+    "country_code",
+    "cc2",
+    "admin1_code",
+    "admin2_code",
+    "admin3_code",
+    "admin4_code",
+    "population",
+    "elevation",
+    "dem",
+    "timezone",
+    "modification_date",
 )
 
 
@@ -40,12 +81,22 @@ def parse_country_info(data: bytes, file_name: str) -> pl.DataFrame:
     header = _country_info_header(text, file_name)
     missing = [c for c in COUNTRY_INFO_REQUIRED if c not in header]
     if missing:
-        raise SourceFormatError(SOURCE, file_name, "missing columns in the '#ISO' header line",
-                                expected=list(COUNTRY_INFO_COLUMNS), found=header)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "missing columns in the '#ISO' header line",
+            expected=list(COUNTRY_INFO_COLUMNS),
+            found=header,
+        )
     frame = _read_tsv(text, file_name, comment_prefix="#")
     if frame.width != len(header):
-        raise SourceFormatError(SOURCE, file_name, f"data rows have {frame.width} fields, the header {len(header)}",
-                                expected=header, found=frame.columns)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"data rows have {frame.width} fields, the header {len(header)}",
+            expected=header,
+            found=frame.columns,
+        )
     frame.columns = header
 
     population = _int(pl.col("Population"))
@@ -79,8 +130,13 @@ def parse_cities(data: bytes, file_name: str, feature_codes: tuple[str, ...] | N
     text = _decode(data, file_name)
     frame = _read_tsv(text, file_name)
     if frame.width != len(CITY_COLUMNS):
-        raise SourceFormatError(SOURCE, file_name, f"rows have {frame.width} tab-separated fields, not 19",
-                                expected=list(CITY_COLUMNS), found=frame.width)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"rows have {frame.width} tab-separated fields, not 19",
+            expected=list(CITY_COLUMNS),
+            found=frame.width,
+        )
     frame.columns = list(CITY_COLUMNS)
     if feature_codes is not None:
         frame = frame.filter(pl.col("feature_code").str.strip_chars().is_in(list(feature_codes)))
@@ -115,8 +171,13 @@ def _country_info_header(text: str, file_name: str) -> list[str]:
         elif line.strip():
             break
     if last_comment is None or not last_comment.startswith("#ISO\t"):
-        raise SourceFormatError(SOURCE, file_name, "no '#ISO<TAB>ISO3...' header comment before the data",
-                                expected=list(COUNTRY_INFO_COLUMNS), found=last_comment)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "no '#ISO<TAB>ISO3...' header comment before the data",
+            expected=list(COUNTRY_INFO_COLUMNS),
+            found=last_comment,
+        )
     return [c.strip() for c in last_comment[1:].split("\t")]
 
 
@@ -125,12 +186,18 @@ def _unzip_txt(data: bytes, file_name: str) -> bytes:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = [n for n in archive.namelist() if n.lower().endswith(".txt")]
             if len(names) != 1:
-                raise SourceFormatError(SOURCE, file_name, "expected one .txt member in the zip",
-                                        expected=["cities15000.txt"], found=archive.namelist())
+                raise SourceFormatError(
+                    SOURCE,
+                    file_name,
+                    "expected one .txt member in the zip",
+                    expected=["cities15000.txt"],
+                    found=archive.namelist(),
+                )
             return archive.read(names[0])
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
-        raise SourceFormatError(SOURCE, file_name, f"truncated or corrupt zip ({exc})",
-                                expected=["cities15000.txt"]) from exc
+        raise SourceFormatError(
+            SOURCE, file_name, f"truncated or corrupt zip ({exc})", expected=["cities15000.txt"]
+        ) from exc
 
 
 def _decode(data: bytes, file_name: str) -> str:
@@ -138,15 +205,26 @@ def _decode(data: bytes, file_name: str) -> str:
         raise SourceFormatError(SOURCE, file_name, "empty file", expected="tab-separated text", found="0 bytes")
     text = data.decode("utf-8-sig", errors="replace")
     if text.lstrip()[:1] == "<":
-        raise SourceFormatError(SOURCE, file_name, "HTML or XML page instead of tab-separated text",
-                                expected="tab-separated text", found=text.lstrip()[:120])
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "HTML or XML page instead of tab-separated text",
+            expected="tab-separated text",
+            found=text.lstrip()[:120],
+        )
     return text
 
 
 def _read_tsv(text: str, file_name: str, comment_prefix: str | None = None) -> pl.DataFrame:
     try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator="\t", has_header=False, quote_char=None,
-                            comment_prefix=comment_prefix, infer_schema=False)
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator="\t",
+            has_header=False,
+            quote_char=None,
+            comment_prefix=comment_prefix,
+            infer_schema=False,
+        )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
         raise SourceFormatError(SOURCE, file_name, f"unreadable tab-separated text ({exc})") from exc
     # Blank lines (countryInfo.txt ends with one) come back as all-null rows: they are not records.
@@ -169,9 +247,11 @@ def _float(expr: pl.Expr) -> pl.Expr:
 def _error_if_unparsed(column: str, raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
     """'<column>: cannot parse '<raw>'' when a non-empty cell did not convert, else null."""
     present = _blank_to_null(raw)
-    return (pl.when(present.is_not_null() & parsed.is_null())
-            .then(pl.format("{}: cannot parse '{}'", pl.lit(column), present))
-            .otherwise(None))
+    return (
+        pl.when(present.is_not_null() & parsed.is_null())
+        .then(pl.format("{}: cannot parse '{}'", pl.lit(column), present))
+        .otherwise(None)
+    )
 
 
 def _errors(*exprs: pl.Expr) -> pl.Expr:

@@ -87,9 +87,20 @@ PRICE_LIST_HEADERS = {
 }
 # The price-list template asks for spelled-out degrees; the API uses codes. Unknown spellings are kept as given.
 EDUCATION_CODES = {
-    "high school": "HS", "associates": "AA", "associate": "AA", "associate's": "AA", "bachelors": "BA",
-    "bachelor": "BA", "bachelor's": "BA", "masters": "MA", "master": "MA", "master's": "MA", "ph.d": "PHD",
-    "ph.d.": "PHD", "phd": "PHD", "doctorate": "PHD",
+    "high school": "HS",
+    "associates": "AA",
+    "associate": "AA",
+    "associate's": "AA",
+    "bachelors": "BA",
+    "bachelor": "BA",
+    "bachelor's": "BA",
+    "masters": "MA",
+    "master": "MA",
+    "master's": "MA",
+    "ph.d": "PHD",
+    "ph.d.": "PHD",
+    "phd": "PHD",
+    "doctorate": "PHD",
 }
 HOURLY_UNITS = ("hour", "hourly", "hr")
 KEYWORD_COLUMNS = ("keyword", "function_id", "note")
@@ -119,8 +130,13 @@ def parse_rates_page(data: bytes, file_name: str) -> tuple[pl.DataFrame, str | N
             raise SourceFormatError(SOURCE, file_name, "results is not a list of objects")
         next_url = urljoin(file_name, payload["next"]) if payload["next"] else None
     else:
-        raise SourceFormatError(SOURCE, file_name, "JSON without the rates keys",
-                                expected=["hits.total", "hits.hits[]._source"], found=sorted(payload))
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "JSON without the rates keys",
+            expected=["hits.total", "hits.hits[]._source"],
+            found=sorted(payload),
+        )
     raw = pl.DataFrame(
         {out: [_text(_first(r, names)) for r in records] for out, names in _API_FIELDS.items()},
         schema={out: pl.String for out in _API_FIELDS},
@@ -140,8 +156,10 @@ def fetch_all(http: HttpClient, url: str = API_URL, max_pages: int = 200) -> lis
     next_url: str | None = url
     while next_url is not None:
         if len(downloads) >= max_pages:
-            raise FetchError(f"{SOURCE}: stopped after max_pages={max_pages} pages of {url}; more remain "
-                             f"(next: {next_url}); narrow the query or raise max_pages")
+            raise FetchError(
+                f"{SOURCE}: stopped after max_pages={max_pages} pages of {url}; more remain "
+                f"(next: {next_url}); narrow the query or raise max_pages"
+            )
         if next_url in seen:
             raise SourceFormatError(SOURCE, next_url, "pagination leads back to a page already fetched")
         seen.add(next_url)
@@ -159,8 +177,13 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
     """
     text = _decode(data, file_name)
     if text.lstrip().startswith("<"):
-        raise SourceFormatError(SOURCE, file_name, "an HTML or XML page, not a price-list CSV",
-                                expected=list(PRICE_LIST_HEADERS.values()), found=text[:60])
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "an HTML or XML page, not a price-list CSV",
+            expected=list(PRICE_LIST_HEADERS.values()),
+            found=text[:60],
+        )
     try:
         sheet = pl.read_csv(text.encode("utf-8"), infer_schema_length=0, truncate_ragged_lines=True)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
@@ -173,8 +196,13 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
             source_of[out] = match
     missing = [start for out, start in PRICE_LIST_HEADERS.items() if out not in source_of]
     if missing:
-        raise SourceFormatError(SOURCE, file_name, f"missing price-list columns {missing}",
-                                expected=list(PRICE_LIST_HEADERS.values()), found=sheet.columns)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"missing price-list columns {missing}",
+            expected=list(PRICE_LIST_HEADERS.values()),
+            found=sheet.columns,
+        )
 
     frame = sheet.select(pl.col(src).str.strip_chars().alias(out) for out, src in source_of.items())
     frame = frame.select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in frame.columns)
@@ -189,32 +217,50 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
         pl.col("current_price").str.replace_all(r"[$,\s]", "").alias("_price_text"),
         education.str.to_lowercase().replace_strict(EDUCATION_CODES, default=education).alias("education_level"),
     )
-    typed = _typed(frame.with_columns(pl.col("_price_text").alias("current_price")),
-                   date_formats=("%m/%d/%y", "%m/%d/%Y"), price_header=source_of["current_price"])
-    unit_error = (pl.when(~hourly)
-                  .then(pl.format("unit_of_issue: '{}' is not Hour (price '{}' is not hourly)",
-                                  unit.fill_null(""), pl.col("_raw_price").fill_null("")))
-                  .otherwise(None))
-    return (typed.with_columns(frame["unit_of_issue"], frame["current_price"].alias("_raw_price"))
-            .with_columns(
-                pl.when(hourly).then(pl.col("current_price")).alias("current_price"),
-                _join_errors([pl.col("parse_error"), unit_error]).alias("parse_error"),
+    typed = _typed(
+        frame.with_columns(pl.col("_price_text").alias("current_price")),
+        date_formats=("%m/%d/%y", "%m/%d/%Y"),
+        price_header=source_of["current_price"],
+    )
+    unit_error = (
+        pl.when(~hourly)
+        .then(
+            pl.format(
+                "unit_of_issue: '{}' is not Hour (price '{}' is not hourly)",
+                unit.fill_null(""),
+                pl.col("_raw_price").fill_null(""),
             )
-            .select(list(PRICE_LIST_SCHEMA)))
+        )
+        .otherwise(None)
+    )
+    return (
+        typed.with_columns(frame["unit_of_issue"], frame["current_price"].alias("_raw_price"))
+        .with_columns(
+            pl.when(hourly).then(pl.col("current_price")).alias("current_price"),
+            _join_errors([pl.col("parse_error"), unit_error]).alias("parse_error"),
+        )
+        .select(list(PRICE_LIST_SCHEMA))
+    )
 
 
 def read_keywords(data: bytes, file_name: str) -> pl.DataFrame:
     """reference/gsa_category_functions.csv, checked: the three columns, no empty or repeated keyword."""
     table = pl.read_csv(data, infer_schema_length=0)
     if list(table.columns) != list(KEYWORD_COLUMNS):
-        raise SourceFormatError(SOURCE, file_name, "not a keyword table", expected=list(KEYWORD_COLUMNS),
-                                found=table.columns)
+        raise SourceFormatError(
+            SOURCE, file_name, "not a keyword table", expected=list(KEYWORD_COLUMNS), found=table.columns
+        )
     table = table.with_columns(pl.col("keyword", "function_id").str.strip_chars())
-    bad = table.filter(pl.col("keyword").is_null() | (pl.col("keyword") == "") | pl.col("function_id").is_null()
-                       | pl.col("keyword").str.to_lowercase().is_duplicated())
+    bad = table.filter(
+        pl.col("keyword").is_null()
+        | (pl.col("keyword") == "")
+        | pl.col("function_id").is_null()
+        | pl.col("keyword").str.to_lowercase().is_duplicated()
+    )
     if bad.height:
-        raise SourceFormatError(SOURCE, file_name, "empty, incomplete or repeated keywords",
-                                found=bad["keyword"].to_list())
+        raise SourceFormatError(
+            SOURCE, file_name, "empty, incomplete or repeated keywords", found=bad["keyword"].to_list()
+        )
     return table
 
 
@@ -247,18 +293,29 @@ def map_categories(rates: pl.DataFrame, keywords: pl.DataFrame) -> pl.DataFrame:
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 
+
 def _load_json(data: bytes, file_name: str) -> dict:
     head = data[:200].lstrip()
     if head[:1] == b"<":
-        raise SourceFormatError(SOURCE, file_name, "an HTML or XML page, not JSON",
-                                expected=["hits.total", "hits.hits[]._source"], found=head[:60])
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "an HTML or XML page, not JSON",
+            expected=["hits.total", "hits.hits[]._source"],
+            found=head[:60],
+        )
     try:
         payload = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SourceFormatError(SOURCE, file_name, f"not JSON ({exc})", found=head[:60]) from exc
     if not isinstance(payload, dict):
-        raise SourceFormatError(SOURCE, file_name, "JSON is not an object",
-                                expected=["hits.total", "hits.hits[]._source"], found=type(payload).__name__)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "JSON is not an object",
+            expected=["hits.total", "hits.hits[]._source"],
+            found=type(payload).__name__,
+        )
     return payload
 
 
@@ -266,12 +323,18 @@ def _v3_page(payload: dict, url: str) -> tuple[list[dict], str | None]:
     hits = payload["hits"]
     inner, total = hits.get("hits"), hits.get("total")
     if not isinstance(inner, list) or total is None:
-        raise SourceFormatError(SOURCE, url, "hits without hits.hits or hits.total",
-                                expected=["hits.total", "hits.hits[]._source"], found=sorted(hits))
+        raise SourceFormatError(
+            SOURCE,
+            url,
+            "hits without hits.hits or hits.total",
+            expected=["hits.total", "hits.hits[]._source"],
+            found=sorted(hits),
+        )
     bad = [i for i, h in enumerate(inner) if not (isinstance(h, dict) and isinstance(h.get("_source"), dict))]
     if bad:
-        raise SourceFormatError(SOURCE, url, f"hits without _source at positions {bad[:5]}",
-                                expected="hits.hits[]._source")
+        raise SourceFormatError(
+            SOURCE, url, f"hits without _source at positions {bad[:5]}", expected="hits.hits[]._source"
+        )
     records = [h["_source"] for h in inner]
     # OpenSearch 7+ gives {"value", "relation"}; older servers a bare number, which is exact.
     value, relation = (total.get("value"), total.get("relation", "eq")) if isinstance(total, dict) else (total, "eq")
@@ -337,15 +400,19 @@ def _typed(raw: pl.DataFrame, date_formats: tuple[str, ...], price_header: str =
     price = pl.col("current_price").cast(pl.Float64, strict=False)
     years_float = pl.col("min_years_experience").cast(pl.Float64, strict=False)
     years = pl.when(years_float == years_float.round(0)).then(years_float).cast(pl.Int32, strict=False)
-    dates = {c: pl.coalesce(pl.col(c).str.to_date(f, strict=False) for f in date_formats)
-             for c in ("contract_start", "contract_end")}
+    dates = {
+        c: pl.coalesce(pl.col(c).str.to_date(f, strict=False) for f in date_formats)
+        for c in ("contract_start", "contract_end")
+    }
     price_name = "current_price" if price_header == "current_price" else f"current_price ({price_header})"
     errors = [
         pl.when(pl.col("labor_category").is_null()).then(pl.lit("labor_category: missing")),
-        pl.when(pl.col("current_price").is_null()).then(pl.lit(f"{price_name}: missing"))
-        .when(price.is_null() | ~price.is_finite()).then(pl.format(f"{price_name}: cannot parse '{{}}'",
-                                                                    pl.col("current_price")))
-        .when(price <= 0).then(pl.format(f"{price_name}: not positive '{{}}'", pl.col("current_price"))),
+        pl.when(pl.col("current_price").is_null())
+        .then(pl.lit(f"{price_name}: missing"))
+        .when(price.is_null() | ~price.is_finite())
+        .then(pl.format(f"{price_name}: cannot parse '{{}}'", pl.col("current_price")))
+        .when(price <= 0)
+        .then(pl.format(f"{price_name}: not positive '{{}}'", pl.col("current_price"))),
         _cell_error("min_years_experience", years),
         *(_cell_error(c, expr) for c, expr in dates.items()),
     ]

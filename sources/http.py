@@ -5,9 +5,9 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 import requests
 
@@ -47,7 +47,7 @@ class HttpClient:
                 wait = self._backoff(attempt)
             else:
                 if response.ok:
-                    return Download(url, response.content, dict(response.headers), datetime.now(timezone.utc))
+                    return Download(url, response.content, dict(response.headers), datetime.now(UTC))
                 last_problem = f"HTTP {response.status_code} {response.reason}"
                 if response.status_code not in RETRYABLE_STATUS:
                     break
@@ -55,7 +55,9 @@ class HttpClient:
                 if wait is None:
                     wait = self._backoff(attempt)
                 if wait > self.max_wait_s:
-                    last_problem += f" (server asked to wait {wait:.0f} s, more than the {self.max_wait_s:.0f} s allowed)"
+                    last_problem += (
+                        f" (server asked to wait {wait:.0f} s, more than the {self.max_wait_s:.0f} s allowed)"
+                    )
                     break
             if attempt < self.max_attempts:
                 self.sleep(wait)
@@ -78,5 +80,5 @@ def _retry_after_s(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

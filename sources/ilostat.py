@@ -178,7 +178,7 @@ def _layout_error(found: list[str], file_name: str) -> SourceFormatError:
     layouts = {
         "coded bulk": CODED_COLUMNS,
         "labelled explorer export": LABELLED_COLUMNS,
-        "Gapminder DDF": DDF_KEY_COLUMNS + ["<indicator value column>"],
+        "Gapminder DDF": [*DDF_KEY_COLUMNS, "<indicator value column>"],
     }
     name, expected = max(layouts.items(), key=lambda item: len(set(item[1]) & set(found)))
     missing = [column for column in expected if column not in found]

@@ -26,8 +26,13 @@ def parse_average_wages(data: bytes, file_name: str) -> pl.DataFrame:
     frame = _read_csv(data, file_name)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise SourceFormatError(SOURCE, file_name, f"missing SDMX-CSV columns {missing}",
-                                expected=list(REQUIRED) + ["UNIT_MULT"], found=frame.columns)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"missing SDMX-CSV columns {missing}",
+            expected=[*list(REQUIRED), "UNIT_MULT"],
+            found=frame.columns,
+        )
 
     frame = frame.select(pl.all().str.strip_chars()).select(
         pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep()
@@ -61,8 +66,13 @@ def _read_csv(data: bytes, file_name: str) -> pl.DataFrame:
         raise SourceFormatError(SOURCE, file_name, "empty file", expected=list(REQUIRED), found="0 bytes")
     text = data.decode("utf-8-sig", errors="replace")
     if text.lstrip()[:1] == "<":
-        raise SourceFormatError(SOURCE, file_name, "HTML or XML page instead of SDMX-CSV", expected=list(REQUIRED),
-                                found=text.lstrip()[:120])
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "HTML or XML page instead of SDMX-CSV",
+            expected=list(REQUIRED),
+            found=text.lstrip()[:120],
+        )
     try:
         # All text: numbers are converted by expressions so a bad cell becomes a parse_error, not a failure.
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
@@ -73,6 +83,8 @@ def _read_csv(data: bytes, file_name: str) -> pl.DataFrame:
 
 
 def _error(column: str, raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
-    return pl.when(raw.is_not_null() & parsed.is_null()).then(
-        pl.format("{}: cannot parse '{}'", pl.lit(column), raw)
-    ).otherwise(None)
+    return (
+        pl.when(raw.is_not_null() & parsed.is_null())
+        .then(pl.format("{}: cannot parse '{}'", pl.lit(column), raw))
+        .otherwise(None)
+    )

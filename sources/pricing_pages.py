@@ -11,10 +11,10 @@ import hashlib
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -27,11 +27,22 @@ from sources.rate_text import RateTextError, parse_rate_text
 
 SOURCE = "Vendor pricing pages"
 
-OUTPUT_SCHEMA = pl.Schema({
-    "page_id": pl.String, "url": pl.String, "vendor": pl.String, "country_iso3": pl.String,
-    "service_label": pl.String, "rate_text": pl.String, "rate_low": pl.Float64, "rate_high": pl.Float64,
-    "currency": pl.String, "unit": pl.String, "price_type": pl.String, "parse_error": pl.String,
-})
+OUTPUT_SCHEMA = pl.Schema(
+    {
+        "page_id": pl.String,
+        "url": pl.String,
+        "vendor": pl.String,
+        "country_iso3": pl.String,
+        "service_label": pl.String,
+        "rate_text": pl.String,
+        "rate_low": pl.Float64,
+        "rate_high": pl.Float64,
+        "currency": pl.String,
+        "unit": pl.String,
+        "price_type": pl.String,
+        "parse_error": pl.String,
+    }
+)
 
 
 class PageStructureError(SourceError):
@@ -68,8 +79,10 @@ class PageSpec:
         if (self.country_iso3 is None) == (self.country_selector is None):
             raise ValueError(f"page spec {self.page_id!r}: set exactly one of country_iso3 and country_selector")
         if self.country_iso3 is not None and not (len(self.country_iso3) == 3 and self.country_iso3.isupper()):
-            raise ValueError(f"page spec {self.page_id!r}: country_iso3 must be an ISO3 code such as 'PHL', "
-                             f"not {self.country_iso3!r}")
+            raise ValueError(
+                f"page spec {self.page_id!r}: country_iso3 must be an ISO3 code such as 'PHL', "
+                f"not {self.country_iso3!r}"
+            )
 
 
 _SPEC_COLUMNS = tuple(f.name for f in fields(PageSpec))
@@ -83,13 +96,17 @@ def load_page_specs(csv_bytes: bytes) -> list[PageSpec]:
     unknown = [c for c in frame.columns if c not in _SPEC_COLUMNS]
     missing = [c for c in _REQUIRED_SPEC_COLUMNS if c not in frame.columns]
     if unknown or missing:
-        raise ValueError(f"page spec CSV: missing columns {missing}, unknown columns {unknown}; "
-                         f"the columns are {list(_SPEC_COLUMNS)}")
+        raise ValueError(
+            f"page spec CSV: missing columns {missing}, unknown columns {unknown}; "
+            f"the columns are {list(_SPEC_COLUMNS)}"
+        )
     frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
     incomplete = frame.filter(pl.any_horizontal(pl.col(_REQUIRED_SPEC_COLUMNS).is_null()))
     if incomplete.height:
-        raise ValueError(f"page spec CSV: empty required cells ({', '.join(_REQUIRED_SPEC_COLUMNS)}) in rows "
-                         f"with page_id {incomplete['page_id'].to_list()}")
+        raise ValueError(
+            f"page spec CSV: empty required cells ({', '.join(_REQUIRED_SPEC_COLUMNS)}) in rows "
+            f"with page_id {incomplete['page_id'].to_list()}"
+        )
     # Dropping empty cells lets the dataclass defaults apply (an empty price_type means the default one).
     return [PageSpec(**{k: v for k, v in row.items() if v is not None}) for row in frame.iter_rows(named=True)]
 
@@ -102,36 +119,55 @@ def extract_rates(spec: PageSpec, html: bytes, country_names: dict[str, str] | N
     """
     rows = BeautifulSoup(html, "html.parser").select(spec.row_selector)
     if not rows:
-        raise PageStructureError(spec.page_id, spec.url, spec.row_selector,
-                                 f"row selector {spec.row_selector!r} found nothing")
+        raise PageStructureError(
+            spec.page_id, spec.url, spec.row_selector, f"row selector {spec.row_selector!r} found nothing"
+        )
     cells = pl.DataFrame(
         {
             "service_label": _texts(spec, rows, "service", spec.service_selector),
             "rate_text": _texts(spec, rows, "rate", spec.rate_selector),
-            "country_text": (_texts(spec, rows, "country", spec.country_selector) if spec.country_selector
-                             else [None] * len(rows)),
+            "country_text": (
+                _texts(spec, rows, "country", spec.country_selector) if spec.country_selector else [None] * len(rows)
+            ),
         },
         schema={"service_label": pl.String, "rate_text": pl.String, "country_text": pl.String},
     ).filter(pl.col("service_label").is_not_null() | pl.col("rate_text").is_not_null())
     if cells.is_empty():
-        raise PageStructureError(spec.page_id, spec.url, spec.row_selector,
-                                 f"none of the {len(rows)} rows matched by {spec.row_selector!r} has service "
-                                 "or rate text")
+        raise PageStructureError(
+            spec.page_id,
+            spec.url,
+            spec.row_selector,
+            f"none of the {len(rows)} rows matched by {spec.row_selector!r} has service or rate text",
+        )
 
-    rates = pl.DataFrame([_parse(spec, text) for text in cells["rate_text"]],
-                         schema={"rate_low": pl.Float64, "rate_high": pl.Float64, "currency": pl.String,
-                                 "unit": pl.String, "rate_error": pl.String}, orient="row")
+    rates = pl.DataFrame(
+        [_parse(spec, text) for text in cells["rate_text"]],
+        schema={
+            "rate_low": pl.Float64,
+            "rate_high": pl.Float64,
+            "currency": pl.String,
+            "unit": pl.String,
+            "rate_error": pl.String,
+        },
+        orient="row",
+    )
     country, country_error = _country(spec, country_names or {})
     return pl.concat([cells, rates], how="horizontal").select(
         pl.lit(spec.page_id).alias("page_id"),
         pl.lit(spec.url).alias("url"),
         pl.lit(spec.vendor).alias("vendor"),
         country.alias("country_iso3"),
-        "service_label", "rate_text", "rate_low", "rate_high", "currency", "unit",
+        "service_label",
+        "rate_text",
+        "rate_low",
+        "rate_high",
+        "currency",
+        "unit",
         pl.lit(spec.price_type).alias("price_type"),
         _join_problems(
-            pl.when(pl.col("service_label").is_null())
-            .then(pl.lit(f"the service selector {spec.service_selector!r} gives no text in this row")),
+            pl.when(pl.col("service_label").is_null()).then(
+                pl.lit(f"the service selector {spec.service_selector!r} gives no text in this row")
+            ),
             pl.col("rate_error"),
             country_error,
         ).alias("parse_error"),
@@ -148,9 +184,13 @@ def _texts(spec: PageSpec, rows: list[Tag], role: str, selector: str) -> list[st
     """The text of `selector`'s first match in each row; raise if it matches in no row at all."""
     found = [row.select_one(selector) for row in rows]
     if all(element is None for element in found):
-        raise PageStructureError(spec.page_id, spec.url, selector,
-                                 f"{role} selector {selector!r} found nothing in any of the {len(rows)} rows "
-                                 f"matched by {spec.row_selector!r}")
+        raise PageStructureError(
+            spec.page_id,
+            spec.url,
+            selector,
+            f"{role} selector {selector!r} found nothing in any of the {len(rows)} rows "
+            f"matched by {spec.row_selector!r}",
+        )
     return [" ".join(element.get_text(" ").split()) or None if element else None for element in found]
 
 
@@ -173,12 +213,14 @@ def _country(spec: PageSpec, country_names: dict[str, str]) -> tuple[pl.Expr, pl
     names = {name.lower(): iso3 for name, iso3 in country_names.items()}
     by_name = text.str.to_lowercase().replace_strict(names, default=None, return_dtype=pl.String)
     iso3 = pl.coalesce(by_name, pl.when(text.str.contains(r"^[A-Z]{3}$")).then(text))
-    problem = pl.format("country {} is neither an ISO3 code nor a name in country_names",
-                        pl.coalesce(pl.lit("'") + text + pl.lit("'"),
-                                    pl.lit(f"(the country selector {spec.country_selector!r} gives no text "
-                                           "in this row)")))
+    problem = pl.format(
+        "country {} is neither an ISO3 code nor a name in country_names",
+        pl.coalesce(
+            pl.lit("'") + text + pl.lit("'"),
+            pl.lit(f"(the country selector {spec.country_selector!r} gives no text in this row)"),
+        ),
+    )
     return iso3, pl.when(iso3.is_null()).then(problem)
-
 
 
 class PricingPageFetcher:
@@ -189,9 +231,15 @@ class PricingPageFetcher:
     whose rules we could not read is the mistake we cannot undo.
     """
 
-    def __init__(self, http: HttpClient, cache_dir: Path | None = None, delay_s: float = 5.0,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 max_age_s: float = 7 * 24 * 3600):
+    def __init__(
+        self,
+        http: HttpClient,
+        cache_dir: Path | None = None,
+        delay_s: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        max_age_s: float = 7 * 24 * 3600,
+    ):
         self.http, self.cache_dir, self.delay_s, self.max_age_s = http, cache_dir, delay_s, max_age_s
         self._sleep, self._clock = sleep, clock
         # By "scheme://host": the parsed rules, and why the site counts as disallowed when robots.txt was unreadable.
@@ -211,8 +259,12 @@ class PricingPageFetcher:
             raise RobotsDisallowed(spec.url, self.http.user_agent, unreadable)
         if not robots.can_fetch(self.http.user_agent, spec.url):
             raise RobotsDisallowed(spec.url, self.http.user_agent, f"{site}/robots.txt disallows it")
-        download = self._paced_get(site, spec.url, f"{SOURCE} ({spec.page_id})",
-                                   max(self.delay_s, robots.crawl_delay(self.http.user_agent) or 0))
+        download = self._paced_get(
+            site,
+            spec.url,
+            f"{SOURCE} ({spec.page_id})",
+            max(self.delay_s, robots.crawl_delay(self.http.user_agent) or 0),
+        )
         self._write_cache(download)
         return download
 
@@ -253,7 +305,7 @@ class PricingPageFetcher:
             return None
         meta = json.loads(sidecar.read_text(encoding="utf-8"))
         retrieved_at = datetime.fromisoformat(meta["retrieved_at"])
-        if meta["url"] != url or datetime.now(timezone.utc) - retrieved_at > timedelta(seconds=self.max_age_s):
+        if meta["url"] != url or datetime.now(UTC) - retrieved_at > timedelta(seconds=self.max_age_s):
             return None
         return Download(url, body.read_bytes(), meta["headers"], retrieved_at)
 
@@ -264,8 +316,13 @@ class PricingPageFetcher:
         body, sidecar = self._cache_paths(download.url)
         body.write_bytes(download.content)
         # The sidecar is written last: a body without one (an interrupted run) is not treated as cached.
-        sidecar.write_text(json.dumps({"url": download.url, "retrieved_at": download.retrieved_at.isoformat(),
-                                       "headers": download.headers}, indent=2), encoding="utf-8")
+        sidecar.write_text(
+            json.dumps(
+                {"url": download.url, "retrieved_at": download.retrieved_at.isoformat(), "headers": download.headers},
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
 
 
 def _site(url: str) -> str:

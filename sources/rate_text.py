@@ -15,26 +15,199 @@ UNITS = ("hour", "day", "week", "month", "year")
 
 # Active ISO 4217 codes. A three-letter code counts as a currency only next to a figure ("USD 1,200",
 # "35-70 EUR"), so capitalised words such as "ALL INCLUSIVE" or "TOP TIER" elsewhere in the text are ignored.
-ISO_CURRENCIES = frozenset("""
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF
-    CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD
-    HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD
-    MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN
-    PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY
-    TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
-""".split())
+ISO_CURRENCIES = frozenset(
+    [
+        "AED",
+        "AFN",
+        "ALL",
+        "AMD",
+        "ANG",
+        "AOA",
+        "ARS",
+        "AUD",
+        "AWG",
+        "AZN",
+        "BAM",
+        "BBD",
+        "BDT",
+        "BGN",
+        "BHD",
+        "BIF",
+        "BMD",
+        "BND",
+        "BOB",
+        "BRL",
+        "BSD",
+        "BTN",
+        "BWP",
+        "BYN",
+        "BZD",
+        "CAD",
+        "CDF",
+        "CHF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CRC",
+        "CUP",
+        "CVE",
+        "CZK",
+        "DJF",
+        "DKK",
+        "DOP",
+        "DZD",
+        "EGP",
+        "ERN",
+        "ETB",
+        "EUR",
+        "FJD",
+        "FKP",
+        "GBP",
+        "GEL",
+        "GHS",
+        "GIP",
+        "GMD",
+        "GNF",
+        "GTQ",
+        "GYD",
+        "HKD",
+        "HNL",
+        "HTG",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "IQD",
+        "IRR",
+        "ISK",
+        "JMD",
+        "JOD",
+        "JPY",
+        "KES",
+        "KGS",
+        "KHR",
+        "KMF",
+        "KPW",
+        "KRW",
+        "KWD",
+        "KYD",
+        "KZT",
+        "LAK",
+        "LBP",
+        "LKR",
+        "LRD",
+        "LSL",
+        "LYD",
+        "MAD",
+        "MDL",
+        "MGA",
+        "MKD",
+        "MMK",
+        "MNT",
+        "MOP",
+        "MRU",
+        "MUR",
+        "MVR",
+        "MWK",
+        "MXN",
+        "MYR",
+        "MZN",
+        "NAD",
+        "NGN",
+        "NIO",
+        "NOK",
+        "NPR",
+        "NZD",
+        "OMR",
+        "PAB",
+        "PEN",
+        "PGK",
+        "PHP",
+        "PKR",
+        "PLN",
+        "PYG",
+        "QAR",
+        "RON",
+        "RSD",
+        "RUB",
+        "RWF",
+        "SAR",
+        "SBD",
+        "SCR",
+        "SDG",
+        "SEK",
+        "SGD",
+        "SHP",
+        "SLE",
+        "SOS",
+        "SRD",
+        "SSP",
+        "STN",
+        "SVC",
+        "SYP",
+        "SZL",
+        "THB",
+        "TJS",
+        "TMT",
+        "TND",
+        "TOP",
+        "TRY",
+        "TTD",
+        "TWD",
+        "TZS",
+        "UAH",
+        "UGX",
+        "USD",
+        "UYU",
+        "UZS",
+        "VES",
+        "VND",
+        "VUV",
+        "WST",
+        "XAF",
+        "XCD",
+        "XOF",
+        "XPF",
+        "YER",
+        "ZAR",
+        "ZMW",
+        "ZWL",
+    ]
+)
 
 # Symbols and local abbreviations: (the currency assumed when the page gives no default, the currencies the
 # symbol is used for). A page's default currency wins when it is one of those, so a Mexican page's "$" is
 # pesos and a Pakistani page's "Rs" is rupees; with no default, "$" is USD and "Rs" INR, while "kr" and "¥"
 # stay ambiguous and raise.
-_DOLLAR_LIKE = ("USD", "AUD", "BSD", "BZD", "CAD", "FJD", "HKD", "JMD", "NZD", "SGD", "TTD", "TWD", "XCD",
-                "ARS", "CLP", "COP", "CUP", "DOP", "MXN", "UYU")
+_DOLLAR_LIKE = (
+    "USD",
+    "AUD",
+    "BSD",
+    "BZD",
+    "CAD",
+    "FJD",
+    "HKD",
+    "JMD",
+    "NZD",
+    "SGD",
+    "TTD",
+    "TWD",
+    "XCD",
+    "ARS",
+    "CLP",
+    "COP",
+    "CUP",
+    "DOP",
+    "MXN",
+    "UYU",
+)
 SYMBOLS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "$": ("USD", _DOLLAR_LIKE),
     "US$": ("USD", ("USD",)),
-    "A$": ("AUD", ("AUD",)), "AU$": ("AUD", ("AUD",)),
-    "C$": ("CAD", ("CAD",)), "CA$": ("CAD", ("CAD",)),
+    "A$": ("AUD", ("AUD",)),
+    "AU$": ("AUD", ("AUD",)),
+    "C$": ("CAD", ("CAD",)),
+    "CA$": ("CAD", ("CAD",)),
     "S$": ("SGD", ("SGD",)),
     "NZ$": ("NZD", ("NZD",)),
     "HK$": ("HKD", ("HKD",)),
@@ -42,8 +215,11 @@ SYMBOLS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "R$": ("BRL", ("BRL",)),
     "€": ("EUR", ("EUR",)),
     "£": ("GBP", ("GBP",)),
-    "₱": ("PHP", ("PHP",)), "Php": ("PHP", ("PHP",)),
-    "₹": ("INR", ("INR",)), "Rs": ("INR", ("INR", "PKR", "LKR", "NPR")), "Rs.": ("INR", ("INR", "PKR", "LKR", "NPR")),
+    "₱": ("PHP", ("PHP",)),
+    "Php": ("PHP", ("PHP",)),
+    "₹": ("INR", ("INR",)),
+    "Rs": ("INR", ("INR", "PKR", "LKR", "NPR")),
+    "Rs.": ("INR", ("INR", "PKR", "LKR", "NPR")),
     "RM": ("MYR", ("MYR",)),
     "R": ("ZAR", ("ZAR",)),
     "₦": ("NGN", ("NGN",)),
@@ -59,14 +235,16 @@ SYMBOLS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 
 # Longest first so "A$" is not read as "$"; letter-based tokens must not sit inside a word ("TRM", "Krona").
 # "R" is the rand only directly before a digit ("R7000"), so an "R" in ordinary words never matches.
-_SYMBOL_PATTERN = "|".join(
-    re.escape(s) for s in sorted(set(SYMBOLS) - {"R", "kr", "Rs", "Rs."}, key=len, reverse=True))
-_CURRENCY = (rf"(?<![A-Za-z])(?:[A-Z]{{3}}|Rs\.?|(?i:kr)|R(?=\d))(?![A-Za-z])"
-             rf"|(?<![A-Za-z])(?:{_SYMBOL_PATTERN})")
+_SYMBOL_PATTERN = "|".join(re.escape(s) for s in sorted(set(SYMBOLS) - {"R", "kr", "Rs", "Rs."}, key=len, reverse=True))
+_CURRENCY = (
+    rf"(?<![A-Za-z])(?:[A-Z]{{3}}|Rs\.?|(?i:kr)|R(?=\d))(?![A-Za-z])"
+    rf"|(?<![A-Za-z])(?:{_SYMBOL_PATTERN})"
+)
 # A figure with grouping separators ("20,000", "1.234,56", "20 000") or without ("8", "8.50", "8,50").
 _NUMBER = r"\d{1,3}(?:[,. ]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?"
 _AMOUNT = re.compile(
-    rf"(?:(?P<pre>{_CURRENCY})\s?)?(?P<num>{_NUMBER})(?P<k>\s?[kK](?![A-Za-z]))?(?:\s?(?P<post>{_CURRENCY}))?")
+    rf"(?:(?P<pre>{_CURRENCY})\s?)?(?P<num>{_NUMBER})(?P<k>\s?[kK](?![A-Za-z]))?(?:\s?(?P<post>{_CURRENCY}))?"
+)
 # A minus glued to a figure or to its currency symbol: "-5", "-$5", "$-5".
 _GLUED_MINUS = re.compile(rf"-(?=(?:{_CURRENCY})?\d)")
 _TRAILING_CURRENCY = re.compile(rf"(?:{_CURRENCY})$")
@@ -80,7 +258,8 @@ _UNIT_WORDS = {
     "year": r"years?|yearly|yrs?|annum|annually|annual|p\.a\.?",
 }
 _UNIT = re.compile(
-    "|".join(rf"(?<![a-z])(?P<{unit}>{words})(?![a-z])" for unit, words in _UNIT_WORDS.items()), re.IGNORECASE)
+    "|".join(rf"(?<![a-z])(?P<{unit}>{words})(?![a-z])" for unit, words in _UNIT_WORDS.items()), re.IGNORECASE
+)
 # Capitalised words that may sit next to a figure without being a currency code ("$20 PER HOUR", "40 FTE").
 _NOT_CURRENCY_WORDS = frozenset({"PER", "AND", "FTE", "HRS", "DAY", "MOS", "MTH", "WKS", "YRS"})
 
@@ -132,7 +311,7 @@ def parse_rate_text(text: str, default_currency: str | None = None, default_unit
 def _has_negative(clean: str) -> bool:
     """A glued minus is a sign unless a figure comes right before it, which makes it a range dash ("8-12")."""
     for minus in _GLUED_MINUS.finditer(clean):
-        before = _TRAILING_CURRENCY.sub("", clean[:minus.start()].rstrip()).rstrip()
+        before = _TRAILING_CURRENCY.sub("", clean[: minus.start()].rstrip()).rstrip()
         if not before or not (before[-1].isdigit() or before[-1] in "kK"):
             return True
     return False
@@ -147,9 +326,10 @@ def _low_high(text: str, clean: str, amounts: list[re.Match]) -> tuple[float, fl
         return value, value
 
     first, second = amounts
-    if not _RANGE_SEPARATOR.fullmatch(clean[first.end():second.start()]):
-        raise RateTextError(text, f"figures {first['num']!r} and {second['num']!r} are not joined by a range "
-                                  "dash or 'to'")
+    if not _RANGE_SEPARATOR.fullmatch(clean[first.end() : second.start()]):
+        raise RateTextError(
+            text, f"figures {first['num']!r} and {second['num']!r} are not joined by a range dash or 'to'"
+        )
     low, high = _amount_value(first), _amount_value(second)
     # "$40-60k": the k written once covers both ends, unless that would put the low end above the high one
     # ("$500-1.5k" is five hundred to fifteen hundred).
@@ -190,8 +370,11 @@ def _currency(text: str, amounts: list[re.Match], default: str | None) -> str:
     tokens = [a[side] for a in amounts for side in ("pre", "post") if a[side]]
     symbols = [t for t in tokens if t in SYMBOLS or t.lower() == "kr"]
     codes = [t for t in tokens if t in ISO_CURRENCIES]
-    unknown = [t for t in tokens if t not in SYMBOLS and t.lower() != "kr" and t not in ISO_CURRENCIES
-               and t not in _NOT_CURRENCY_WORDS]
+    unknown = [
+        t
+        for t in tokens
+        if t not in SYMBOLS and t.lower() != "kr" and t not in ISO_CURRENCIES and t not in _NOT_CURRENCY_WORDS
+    ]
 
     found = set(codes) | {_resolve_symbol(text, s, default) for s in symbols}
     if len(found) > 1:
@@ -212,8 +395,10 @@ def _resolve_symbol(text: str, symbol: str, default: str | None) -> str:
         return default
     if assumed is None:
         problem = f"ambiguous currency symbol {symbol!r} (could be {', '.join(candidates)})"
-        raise RateTextError(text, problem + (f"; the default currency {default} is none of those" if default
-                                             else " and no default currency"))
+        raise RateTextError(
+            text,
+            problem + (f"; the default currency {default} is none of those" if default else " and no default currency"),
+        )
     return assumed
 
 

@@ -45,20 +45,48 @@ from sources.errors import SourceFormatError
 
 SOURCE = "Vendor quotes"
 
-TEMPLATE_COLUMNS = ("quote_id", "vendor", "country_iso3", "function_id", "service_label", "rate_low", "rate_high",
-                    "currency", "unit", "price_type", "quote_date", "valid_until", "analyst", "note")
+TEMPLATE_COLUMNS = (
+    "quote_id",
+    "vendor",
+    "country_iso3",
+    "function_id",
+    "service_label",
+    "rate_low",
+    "rate_high",
+    "currency",
+    "unit",
+    "price_type",
+    "quote_date",
+    "valid_until",
+    "analyst",
+    "note",
+)
 UNITS = ("hour", "day", "week", "month", "year")
 PRICE_TYPES = ("vendor_billing_rate", "buyer_spend_per_fte")
 
 VALID_SCHEMA: dict[str, pl.DataType] = {
-    "quote_id": pl.String(), "vendor": pl.String(), "country_iso3": pl.String(), "function_id": pl.String(),
-    "service_label": pl.String(), "rate_low": pl.Float64(), "rate_high": pl.Float64(), "currency": pl.String(),
-    "unit": pl.String(), "price_type": pl.String(), "quote_date": pl.Date(), "valid_until": pl.Date(),
-    "analyst": pl.String(), "note": pl.String(), "source_file": pl.String(), "source_row": pl.Int32(),
+    "quote_id": pl.String(),
+    "vendor": pl.String(),
+    "country_iso3": pl.String(),
+    "function_id": pl.String(),
+    "service_label": pl.String(),
+    "rate_low": pl.Float64(),
+    "rate_high": pl.Float64(),
+    "currency": pl.String(),
+    "unit": pl.String(),
+    "price_type": pl.String(),
+    "quote_date": pl.Date(),
+    "valid_until": pl.Date(),
+    "analyst": pl.String(),
+    "note": pl.String(),
+    "source_file": pl.String(),
+    "source_row": pl.Int32(),
 }
 REJECTED_SCHEMA: dict[str, pl.DataType] = {
     **{c: pl.String() for c in TEMPLATE_COLUMNS},
-    "reject_reason": pl.String(), "source_file": pl.String(), "source_row": pl.Int32(),
+    "reject_reason": pl.String(),
+    "source_file": pl.String(),
+    "source_row": pl.Int32(),
 }
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -74,11 +102,19 @@ def read_quotes(data: bytes, file_name: str, known_functions: set[str]) -> tuple
     by_name = {c.strip().lower(): c for c in sheet.columns}
     missing = [c for c in TEMPLATE_COLUMNS if c not in by_name]
     if missing:
-        raise SourceFormatError(SOURCE, file_name, f"missing template columns {missing}",
-                                expected=list(TEMPLATE_COLUMNS), found=sheet.columns)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"missing template columns {missing}",
+            expected=list(TEMPLATE_COLUMNS),
+            found=sheet.columns,
+        )
 
-    raw = sheet.select(pl.col(by_name[c]).cast(pl.String).alias(c) for c in TEMPLATE_COLUMNS).with_row_index(
-        "source_row", offset=2).with_columns(pl.col("source_row").cast(pl.Int32))
+    raw = (
+        sheet.select(pl.col(by_name[c]).cast(pl.String).alias(c) for c in TEMPLATE_COLUMNS)
+        .with_row_index("source_row", offset=2)
+        .with_columns(pl.col("source_row").cast(pl.Int32))
+    )
     clean = {c: _clean(c) for c in TEMPLATE_COLUMNS}
     raw = raw.filter(~pl.all_horizontal(clean[c].is_null() for c in TEMPLATE_COLUMNS))
 
@@ -86,30 +122,35 @@ def read_quotes(data: bytes, file_name: str, known_functions: set[str]) -> tuple
     quote_date, valid_until = _date("quote_date"), _date("valid_until")
     reasons = [
         _missing("quote_id"),
-        pl.when(clean["quote_id"].is_not_null() & clean["quote_id"].is_duplicated())
-        .then(pl.format("quote_id '{}' appears more than once in the file", clean["quote_id"])),
+        pl.when(clean["quote_id"].is_not_null() & clean["quote_id"].is_duplicated()).then(
+            pl.format("quote_id '{}' appears more than once in the file", clean["quote_id"])
+        ),
         _missing("vendor"),
         _code("country_iso3", "three upper-case letters (ISO 3166 alpha-3)"),
-        pl.when(clean["function_id"].is_not_null() & ~clean["function_id"].is_in(sorted(known_functions)))
-        .then(pl.format("function_id '{}' is not a known function", clean["function_id"])),
+        pl.when(clean["function_id"].is_not_null() & ~clean["function_id"].is_in(sorted(known_functions))).then(
+            pl.format("function_id '{}' is not a known function", clean["function_id"])
+        ),
         _missing("service_label"),
         _missing("rate_low"),
         _number_error("rate_low", low),
         _number_error("rate_high", high),
-        pl.when(low > high).then(pl.format("rate_low '{}' is above rate_high '{}'", clean["rate_low"],
-                                           clean["rate_high"])),
+        pl.when(low > high).then(
+            pl.format("rate_low '{}' is above rate_high '{}'", clean["rate_low"], clean["rate_high"])
+        ),
         _code("currency", "three upper-case letters (ISO 4217)"),
         _choice("unit", UNITS),
         _choice("price_type", PRICE_TYPES),
         _missing("quote_date"),
         _date_error("quote_date", quote_date),
         _date_error("valid_until", valid_until),
-        pl.when(valid_until < quote_date).then(pl.format("valid_until '{}' is before quote_date '{}'",
-                                                         clean["valid_until"], clean["quote_date"])),
+        pl.when(valid_until < quote_date).then(
+            pl.format("valid_until '{}' is before quote_date '{}'", clean["valid_until"], clean["quote_date"])
+        ),
     ]
     reason = pl.concat_str([r for r in reasons], separator="; ", ignore_nulls=True)
-    checked = raw.with_columns(pl.when(reason != "").then(reason).alias("reject_reason"),
-                               pl.lit(file_name).alias("source_file"))
+    checked = raw.with_columns(
+        pl.when(reason != "").then(reason).alias("reject_reason"), pl.lit(file_name).alias("source_file")
+    )
 
     rejected = checked.filter(pl.col("reject_reason").is_not_null()).select(list(REJECTED_SCHEMA))
     valid = checked.filter(pl.col("reject_reason").is_null()).select(
@@ -131,17 +172,24 @@ def _read_table(data: bytes, file_name: str) -> pl.DataFrame:
     suffix = PurePath(file_name).suffix.lower()
     if data[:4] == _ZIP_MAGIC or suffix in (".xlsx", ".xlsm"):
         if data[:4] != _ZIP_MAGIC:
-            raise SourceFormatError(SOURCE, file_name, "named like a workbook but not an XLSX (zip) file",
-                                    expected="XLSX workbook", found=data[:40])
+            raise SourceFormatError(
+                SOURCE,
+                file_name,
+                "named like a workbook but not an XLSX (zip) file",
+                expected="XLSX workbook",
+                found=data[:40],
+            )
         try:
             # Keep blank rows so that source_row stays the spreadsheet's row number; they are dropped later.
-            return pl.read_excel(io.BytesIO(data), sheet_id=1, engine="calamine", infer_schema_length=0,
-                                 drop_empty_rows=False)
+            return pl.read_excel(
+                io.BytesIO(data), sheet_id=1, engine="calamine", infer_schema_length=0, drop_empty_rows=False
+            )
         except Exception as exc:  # fastexcel raises its own exception types for corrupt or empty workbooks
             raise SourceFormatError(SOURCE, file_name, f"unreadable workbook ({exc})") from exc
     if data.lstrip()[:1] == b"<":
-        raise SourceFormatError(SOURCE, file_name, "an HTML or XML page, not a quote file",
-                                expected=list(TEMPLATE_COLUMNS), found=data[:60])
+        raise SourceFormatError(
+            SOURCE, file_name, "an HTML or XML page, not a quote file", expected=list(TEMPLATE_COLUMNS), found=data[:60]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -167,14 +215,22 @@ def _missing(name: str) -> pl.Expr:
 
 def _code(name: str, what: str) -> pl.Expr:
     value = _clean(name)
-    return (pl.when(value.is_null()).then(pl.lit(f"{name} missing"))
-            .when(~value.str.contains(_CODE_RE)).then(pl.format(f"{name} '{{}}' is not {what}", value)))
+    return (
+        pl.when(value.is_null())
+        .then(pl.lit(f"{name} missing"))
+        .when(~value.str.contains(_CODE_RE))
+        .then(pl.format(f"{name} '{{}}' is not {what}", value))
+    )
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> pl.Expr:
     value = _clean(name)
-    return (pl.when(value.is_null()).then(pl.lit(f"{name} missing"))
-            .when(~value.is_in(allowed)).then(pl.format(f"{name} '{{}}' is not one of {', '.join(allowed)}", value)))
+    return (
+        pl.when(value.is_null())
+        .then(pl.lit(f"{name} missing"))
+        .when(~value.is_in(allowed))
+        .then(pl.format(f"{name} '{{}}' is not one of {', '.join(allowed)}", value))
+    )
 
 
 def _number(name: str) -> pl.Expr:
@@ -188,8 +244,12 @@ def _number(name: str) -> pl.Expr:
 def _number_error(name: str, parsed: pl.Expr) -> pl.Expr:
     value = _clean(name)
     well_formed = value.str.contains(_NUMBER_RE) | value.str.contains(_GROUPED_NUMBER_RE)
-    return (pl.when(value.is_not_null() & ~well_formed).then(pl.format(f"{name} '{{}}' is not a number", value))
-            .when(value.is_not_null() & parsed.is_null()).then(pl.format(f"{name} '{{}}' is not positive", value)))
+    return (
+        pl.when(value.is_not_null() & ~well_formed)
+        .then(pl.format(f"{name} '{{}}' is not a number", value))
+        .when(value.is_not_null() & parsed.is_null())
+        .then(pl.format(f"{name} '{{}}' is not positive", value))
+    )
 
 
 def _date(name: str) -> pl.Expr:
@@ -201,4 +261,5 @@ def _date(name: str) -> pl.Expr:
 def _date_error(name: str, parsed: pl.Expr) -> pl.Expr:
     value = _clean(name)
     return pl.when(value.is_not_null() & parsed.is_null()).then(
-        pl.format(f"{name} '{{}}' is not a yyyy-mm-dd date", value))
+        pl.format(f"{name} '{{}}' is not a yyyy-mm-dd date", value)
+    )

@@ -11,8 +11,17 @@ from sources.errors import SourceFormatError
 
 SOURCE = "Vendor rate seed"
 COLUMNS = [
-    "country_iso3", "service_label", "rate_low", "rate_high", "currency", "unit", "price_type", "reference_year",
-    "source_name", "source_url", "note",
+    "country_iso3",
+    "service_label",
+    "rate_low",
+    "rate_high",
+    "currency",
+    "unit",
+    "price_type",
+    "reference_year",
+    "source_name",
+    "source_url",
+    "note",
 ]
 
 
@@ -37,14 +46,25 @@ def parse_observations(data: bytes, file_name: str) -> pl.DataFrame:
     )
     problems = pl.concat_str(
         [
-            pl.when(pl.col(target).is_null() & (pl.col(source).str.strip_chars().str.len_chars() > 0))
-            .then(pl.format(f"{source} '{{}}' is not {meaning}", pl.col(source)))
+            pl.when(pl.col(target).is_null() & (pl.col(source).str.strip_chars().str.len_chars() > 0)).then(
+                pl.format(f"{source} '{{}}' is not {meaning}", pl.col(source))
+            )
             for target, (source, _, meaning) in readings.items()
         ],
         separator="; ",
         ignore_nulls=True,
     )
     return typed.with_columns(parse_error=pl.when(problems != "").then(problems)).select(
-        "country_iso3", "service_label", "amount_low", "amount_high", "currency", "unit", "price_type",
-        pl.col("year").alias("reference_year"), "source_name", pl.col("source_url").alias("url"), "note", "parse_error",
+        "country_iso3",
+        "service_label",
+        "amount_low",
+        "amount_high",
+        "currency",
+        "unit",
+        "price_type",
+        pl.col("year").alias("reference_year"),
+        "source_name",
+        pl.col("source_url").alias("url"),
+        "note",
+        "parse_error",
     )

@@ -37,20 +37,32 @@ def unpack_indicator_zip(data: bytes, file_name: str) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise SourceFormatError(SOURCE, file_name, f"not a readable zip archive ({exc})",
-                                expected=[p + "*.csv" for p in ZIP_MEMBERS.values()], found=_head(data)) from exc
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"not a readable zip archive ({exc})",
+            expected=[p + "*.csv" for p in ZIP_MEMBERS.values()],
+            found=_head(data),
+        ) from exc
     with archive:
         names = [n for n in archive.namelist() if not n.endswith("/")]
         out: dict[str, bytes] = {}
         for key, prefix in ZIP_MEMBERS.items():
             matches = [n for n in names if n.rsplit("/", 1)[-1].startswith(prefix) and n.lower().endswith(".csv")]
             if len(matches) != 1:
-                raise SourceFormatError(SOURCE, file_name, f"expected exactly one {prefix}*.csv member",
-                                        expected=[p + "*.csv" for p in ZIP_MEMBERS.values()], found=names)
+                raise SourceFormatError(
+                    SOURCE,
+                    file_name,
+                    f"expected exactly one {prefix}*.csv member",
+                    expected=[p + "*.csv" for p in ZIP_MEMBERS.values()],
+                    found=names,
+                )
             try:
                 out[key] = archive.read(matches[0])
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise SourceFormatError(SOURCE, file_name, f"member {matches[0]} is truncated or corrupt ({exc})") from exc
+                raise SourceFormatError(
+                    SOURCE, file_name, f"member {matches[0]} is truncated or corrupt ({exc})"
+                ) from exc
     return out
 
 
@@ -75,16 +87,26 @@ def parse_indicator(data: bytes, file_name: str) -> pl.DataFrame:
     text = _decode(data, file_name)
     header = _HEADER_RE.search(text, 0, _PREAMBLE_SCAN_CHARS)
     if header is None:
-        raise SourceFormatError(SOURCE, file_name, "no header line starting with Country Name, Country Code",
-                                expected=list(ID_COLUMNS) + ["1960", "..."], found=_first_lines(text))
-    wide = _read_csv(text[header.start():], file_name)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "no header line starting with Country Name, Country Code",
+            expected=[*list(ID_COLUMNS), "1960", "..."],
+            found=_first_lines(text),
+        )
+    wide = _read_csv(text[header.start() :], file_name)
     columns = [c.strip() for c in wide.columns]
     wide.columns = columns
     missing = [c for c in ID_COLUMNS if c not in columns]
     years = [c for c in columns if _YEAR_RE.match(c)]
     if missing or not years:
-        raise SourceFormatError(SOURCE, file_name, "missing columns" if missing else "no year columns",
-                                expected=list(ID_COLUMNS) + ["1960", "..."], found=columns)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            "missing columns" if missing else "no year columns",
+            expected=[*list(ID_COLUMNS), "1960", "..."],
+            found=columns,
+        )
 
     raw = pl.col("raw")
     long = (
@@ -115,8 +137,9 @@ def parse_country_metadata(data: bytes, file_name: str) -> pl.DataFrame:
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in METADATA_COLUMNS if c not in frame.columns]
     if missing:
-        raise SourceFormatError(SOURCE, file_name, "missing columns", expected=list(METADATA_COLUMNS),
-                                found=frame.columns)
+        raise SourceFormatError(
+            SOURCE, file_name, "missing columns", expected=list(METADATA_COLUMNS), found=frame.columns
+        )
 
     def text_col(name: str) -> pl.Expr:
         stripped = pl.col(name).str.strip_chars()
@@ -140,8 +163,9 @@ def _decode(data: bytes, file_name: str) -> str:
         raise SourceFormatError(SOURCE, file_name, "empty file", expected="CSV text", found="0 bytes")
     text = data.decode("utf-8-sig", errors="replace")
     if text.lstrip()[:1] == "<":
-        raise SourceFormatError(SOURCE, file_name, "HTML or XML page instead of CSV", expected="CSV text",
-                                found=_first_lines(text))
+        raise SourceFormatError(
+            SOURCE, file_name, "HTML or XML page instead of CSV", expected="CSV text", found=_first_lines(text)
+        )
     return text
 
 

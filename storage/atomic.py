@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import BinaryIO, Callable
+from collections.abc import Callable
+from typing import BinaryIO
 
 from upath import UPath
 

@@ -35,7 +35,11 @@ def published_path(root: UPath, table: str) -> UPath:
 
 
 def write_partitioned(
-    root: UPath, table: str, frame: pl.DataFrame, partition_by: list[str], descriptions: dict[str, str],
+    root: UPath,
+    table: str,
+    frame: pl.DataFrame,
+    partition_by: list[str],
+    descriptions: dict[str, str],
     provenance: dict[str, str],
 ) -> UPath:
     """Replace the whole table with `frame`: a partition missing from it disappears rather than lingering stale."""
@@ -82,7 +86,9 @@ def build_duckdb_catalog(root: UPath, tables: dict[str, list[str]], staging_tabl
                 _create_view(connection, root, table, partition_by)
             for table in staging_tables:
                 staged = os.path.abspath((root / "staging" / table / f"{table}.parquet").path)
-                connection.execute(f"CREATE VIEW {_identifier(table)} AS SELECT * FROM read_parquet({_literal(staged)})")
+                connection.execute(
+                    f"CREATE VIEW {_identifier(table)} AS SELECT * FROM read_parquet({_literal(staged)})"
+                )
         os.replace(temporary.path, target.path)
     finally:
         # DuckDB writes a `.wal` beside the database until the connection closes cleanly.
@@ -110,11 +116,13 @@ def _documented(
     schema = pa.schema([field.with_metadata({"description": descriptions[field.name]}) for field in data.schema])
     # In `partition_by` order, which is the order of the folder levels.
     partition_schema = pa.schema([schema.field(name) for name in partition_by]).serialize()
-    schema = schema.with_metadata({
-        "bpo.table": table,
-        "bpo.provenance": json.dumps(provenance),
-        PARTITION_SCHEMA: base64.b64encode(partition_schema.to_pybytes()),
-    })
+    schema = schema.with_metadata(
+        {
+            "bpo.table": table,
+            "bpo.provenance": json.dumps(provenance),
+            PARTITION_SCHEMA: base64.b64encode(partition_schema.to_pybytes()),
+        }
+    )
     return pa.Table.from_arrays(data.columns, schema=schema)
 
 
@@ -157,7 +165,10 @@ def _write_in_place(target: UPath, data: pa.Table) -> None:
 def _write_dataset(folder: UPath, data: pa.Table) -> None:
     partition_schema = _partition_schema(data.schema)
     ds.write_dataset(
-        data, folder.path, filesystem=folder.fs, format="parquet",
+        data,
+        folder.path,
+        filesystem=folder.fs,
+        format="parquet",
         partitioning=ds.partitioning(partition_schema, flavor="hive"),
         file_options=ds.ParquetFileFormat().make_write_options(compression="zstd", write_statistics=True),
         basename_template="part-{i}.parquet",
@@ -211,7 +222,9 @@ def _hive_options(connection: duckdb.DuckDBPyConnection, partition_schema: pa.Sc
     if not partition_schema:
         return "hive_partitioning = false"
     types = connection.from_arrow(partition_schema.empty_table()).types
-    pairs = (f"{_literal(name)}: {_literal(str(kind))}" for name, kind in zip(partition_schema.names, types))
+    pairs = (
+        f"{_literal(name)}: {_literal(str(kind))}" for name, kind in zip(partition_schema.names, types, strict=False)
+    )
     return "hive_partitioning = true, hive_types = {" + ", ".join(pairs) + "}"
 
 

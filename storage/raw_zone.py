@@ -46,7 +46,8 @@ class RawZone:
         record of the stored file."""
         sha256 = hashlib.sha256(content).hexdigest()
         stored_before = [
-            record for path in (self.root / "raw" / provenance.source).glob(f"*/{file_name}{PROVENANCE_SUFFIX}")
+            record
+            for path in (self.root / "raw" / provenance.source).glob(f"*/{file_name}{PROVENANCE_SUFFIX}")
             if (record := Provenance(**json.loads(path.read_text()))).sha256 == sha256
         ]
         if stored_before:
@@ -60,12 +61,14 @@ class RawZone:
         if existing is not None:
             return existing
         target = folder / file_name
-        record = Provenance(**{
-            **asdict(provenance),
-            "sha256": sha256,
-            "size_bytes": len(content),
-            "raw_file": target.relative_to(self.root).as_posix(),
-        })
+        record = Provenance(
+            **{
+                **asdict(provenance),
+                "sha256": sha256,
+                "size_bytes": len(content),
+                "raw_file": target.relative_to(self.root).as_posix(),
+            }
+        )
         write_bytes_atomic(target, content)
         write_bytes_atomic(_provenance_path(target), json.dumps(asdict(record), indent=2).encode())
         return record
@@ -89,7 +92,9 @@ class RawZone:
     def read(self, record: Provenance) -> bytes:
         content = (self.root / record.raw_file).read_bytes()
         if hashlib.sha256(content).hexdigest() != record.sha256:
-            raise ValueError(f"{record.raw_file}: checksum differs from its provenance record; the raw zone was altered")
+            raise ValueError(
+                f"{record.raw_file}: checksum differs from its provenance record; the raw zone was altered"
+            )
         return content
 
     def all_records(self) -> list[Provenance]:

@@ -1,4 +1,4 @@
-"""The README's data dictionary is generated from the contracts; this fails when someone changes one and not the other."""
+"""The README's data dictionary is generated from the contracts; this fails when one changes without the other."""
 
 import subprocess
 import sys

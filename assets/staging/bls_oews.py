@@ -12,13 +12,13 @@ from pipelines.resources import Warehouse
 from schemas.staging import UsOccupationWages
 from sources import bls_oews
 
-
 KEY = ["soc_code", "year"]
 
 
 def without_redundant_broad_rows(rows: pl.DataFrame) -> pl.DataFrame:
     """OEWS lists a code twice when a broad occupation holds a single detailed one (13-1020 in 2023); the two rows
-    carry the same figures, so the detailed one is kept. Any other repeated code stays, to be rejected as a duplicate."""
+    carry the same figures, so the detailed one is kept. Any other repeated code stays, to be rejected as a
+    duplicate."""
     detailed = rows.filter(pl.col("o_group") == "detailed").select(KEY).unique().with_columns(has_detailed=True)
     return (
         rows.join(detailed, on=KEY, how="left")

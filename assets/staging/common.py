@@ -39,12 +39,14 @@ def publish(
         )
     warehouse.write(LAYER, f"{table}__rejects", checked.rejects)
     path = warehouse.write(LAYER, table, checked.valid)
-    return MaterializeResult(metadata={
-        **table_metadata(checked.valid, path),
-        "rejected_rows": checked.rejects.height,
-        "rejects_by_rule": MetadataValue.json(checked.reject_counts()),
-        **(extra_metadata or {}),
-    })
+    return MaterializeResult(
+        metadata={
+            **table_metadata(checked.valid, path),
+            "rejected_rows": checked.rejects.height,
+            "rejects_by_rule": MetadataValue.json(checked.reject_counts()),
+            **(extra_metadata or {}),
+        }
+    )
 
 
 # Analysts type their quotes row by row: a file of mostly bad rows is a list of rejects to fix, not a drifted layout.
@@ -59,7 +61,10 @@ def mostly_rejected_files(frame: pl.DataFrame, rejects: pl.DataFrame) -> list[st
     over = totals.join(rejected, on="file").filter(
         (pl.col("rejected") > MAX_REJECT_SHARE * pl.col("rows")) & ~pl.col("file").str.starts_with(ROW_BY_ROW_FILES)
     )
-    return [f"{rejected} of {rows} rows of {file} break the contract" for file, rows, rejected in over.sort("file").iter_rows()]
+    return [
+        f"{rejected} of {rows} rows of {file} break the contract"
+        for file, rows, rejected in over.sort("file").iter_rows()
+    ]
 
 
 def contract_check(table: str, model: type[pa.DataFrameModel]) -> AssetChecksDefinition:

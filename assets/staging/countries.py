@@ -49,7 +49,7 @@ def capitals(info: pl.DataFrame, cities: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_countries(info: pl.DataFrame, cities: pl.DataFrame, wb_metadata: pl.DataFrame) -> pl.DataFrame:
-    iso2_to_iso3 = dict(zip(info["iso2"].to_list(), info["iso3"].to_list()))
+    iso2_to_iso3 = dict(zip(info["iso2"].to_list(), info["iso3"].to_list(), strict=False))
     capital_rows = capitals(info, cities)
     offsets = {zone: standard_utc_offset_hours(zone) for zone in capital_rows["capital_tz"].drop_nulls().unique()}
     regions = wb_metadata.filter(~pl.col("is_aggregate")).select(
@@ -60,9 +60,9 @@ def build_countries(info: pl.DataFrame, cities: pl.DataFrame, wb_metadata: pl.Da
         .join(regions, on="iso3", how="left")
         .with_columns(
             utc_offset_hours=pl.col("capital_tz").replace_strict(offsets, default=None, return_dtype=pl.Float64),
-            neighbours=pl.col("neighbours_iso2").list.eval(
-                pl.element().replace_strict(iso2_to_iso3, default=None)
-            ).list.drop_nulls(),
+            neighbours=pl.col("neighbours_iso2")
+            .list.eval(pl.element().replace_strict(iso2_to_iso3, default=None))
+            .list.drop_nulls(),
             raw_files=pl.concat_list(
                 "info_file", pl.when(pl.col("capital_tz").is_not_null()).then("cities_file"), "wb_file"
             ).list.drop_nulls(),

@@ -36,26 +36,23 @@ def earnings_rows(files: dict) -> pl.DataFrame:
     for indicator in (OCCUPATION_INDICATOR, NATIONAL_INDICATOR):
         content, record = files[indicator]
         parsed = ilostat.parse_earnings(content, record.raw_file, dictionaries, aliases)
-        frames[indicator] = (
-            parsed.filter(
-                pl.col("parse_error").is_not_null()
-                | (
-                    (pl.col("sex") == "SEX_T")
-                    & pl.col("classif1").is_in(list(OCCUPATIONS))
-                    & pl.col("classif2").is_in(list(CURRENCIES))
-                )
+        frames[indicator] = parsed.filter(
+            pl.col("parse_error").is_not_null()
+            | (
+                (pl.col("sex") == "SEX_T")
+                & pl.col("classif1").is_in(list(OCCUPATIONS))
+                & pl.col("classif2").is_in(list(CURRENCIES))
             )
-            .select(
-                pl.col("ref_area").alias("iso3"),
-                "year",
-                pl.col("classif1").replace_strict(OCCUPATIONS, default=None).alias("occupation"),
-                pl.col("classif2").replace_strict(CURRENCIES, default=None).alias("currency_basis"),
-                pl.col("obs_value").alias("monthly_earnings"),
-                pl.lit(indicator).alias("indicator"),
-                pl.col("source_label").alias("source_survey"),
-                pl.lit(record.raw_file).alias("raw_file"),
-                "parse_error",
-            )
+        ).select(
+            pl.col("ref_area").alias("iso3"),
+            "year",
+            pl.col("classif1").replace_strict(OCCUPATIONS, default=None).alias("occupation"),
+            pl.col("classif2").replace_strict(CURRENCIES, default=None).alias("currency_basis"),
+            pl.col("obs_value").alias("monthly_earnings"),
+            pl.lit(indicator).alias("indicator"),
+            pl.col("source_label").alias("source_survey"),
+            pl.lit(record.raw_file).alias("raw_file"),
+            "parse_error",
         )
     by_occupation = frames[OCCUPATION_INDICATOR]
     national_only = frames[NATIONAL_INDICATOR].join(by_occupation.select(KEY), on=KEY, how="anti", nulls_equal=False)

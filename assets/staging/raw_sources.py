@@ -7,8 +7,8 @@ from dataclasses import asdict
 import polars as pl
 from dagster import asset
 
-from assets.metadata import column_schema
 from assets import raw_vendor
+from assets.metadata import column_schema
 from assets.raw import raw_assets
 from assets.staging.common import LAYER, contract_check, publish
 from pipelines.resources import Warehouse
@@ -25,7 +25,9 @@ from schemas.staging import RawSources
 )
 def raw_sources(warehouse: Warehouse):
     records = [asdict(record) for record in warehouse.raw_zone().all_records()]
-    frame = pl.DataFrame(records, schema={name: column.dtype.type for name, column in RawSources.to_schema().columns.items()})
+    frame = pl.DataFrame(
+        records, schema={name: column.dtype.type for name, column in RawSources.to_schema().columns.items()}
+    )
     return publish(warehouse, "raw_sources", frame, RawSources)
 
 

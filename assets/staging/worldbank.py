@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.polars as pa
-from dagster import AssetsDefinition, asset
+import polars as pl
+from dagster import asset
 
 from assets.metadata import column_schema
 from assets.staging.common import LAYER, contract_check, known_countries, publish
@@ -26,7 +26,9 @@ def indicator_rows(warehouse: Warehouse, dataset_ids: list[str]) -> pl.DataFrame
         name = record.raw_file.rsplit("/", 1)[-1]
         data = worldbank.unpack_indicator_zip(content, name)["data"] if name.endswith(".zip") else content
         frames.append(worldbank.parse_indicator(data, name).with_columns(raw_file=pl.lit(record.raw_file)))
-    return pl.concat(frames).filter(~pl.col("country_code").is_in(aggregates.implode())).rename({"country_code": "iso3"})
+    return (
+        pl.concat(frames).filter(~pl.col("country_code").is_in(aggregates.implode())).rename({"country_code": "iso3"})
+    )
 
 
 def country_metadata(files: dict) -> pl.DataFrame:
@@ -60,19 +62,31 @@ def indicator_table(
 
 definitions: list = [
     *indicator_table(
-        "exchange_rates", ["PA.NUS.FCRF"], ["iso3", "year", pl.col("value").alias("lcu_per_usd")], ExchangeRates,
+        "exchange_rates",
+        ["PA.NUS.FCRF"],
+        ["iso3", "year", pl.col("value").alias("lcu_per_usd")],
+        ExchangeRates,
         "Official exchange rate (WDI PA.NUS.FCRF), LCU per US$, period average, by country and year.",
     ),
     *indicator_table(
-        "ppp_factors", ["PA.NUS.PRVT.PP"], ["iso3", "year", pl.col("value").alias("lcu_per_intl_dollar")], PppFactors,
+        "ppp_factors",
+        ["PA.NUS.PRVT.PP"],
+        ["iso3", "year", pl.col("value").alias("lcu_per_intl_dollar")],
+        PppFactors,
         "PPP conversion factor for private consumption (WDI PA.NUS.PRVT.PP), LCU per international $.",
     ),
     *indicator_table(
-        "gdp_per_capita", ["NY.GDP.PCAP.CD"], ["iso3", "year", pl.col("value").alias("gdp_per_capita_usd")],
-        GdpPerCapita, "GDP per capita in current US$ (WDI NY.GDP.PCAP.CD), by country and year.",
+        "gdp_per_capita",
+        ["NY.GDP.PCAP.CD"],
+        ["iso3", "year", pl.col("value").alias("gdp_per_capita_usd")],
+        GdpPerCapita,
+        "GDP per capita in current US$ (WDI NY.GDP.PCAP.CD), by country and year.",
     ),
     *indicator_table(
-        "governance", ["PV.EST", "RL.EST"], ["iso3", "year", pl.col("indicator_code").alias("indicator"), "value"],
-        Governance, "Worldwide Governance Indicators: political stability (PV.EST) and rule of law (RL.EST).",
+        "governance",
+        ["PV.EST", "RL.EST"],
+        ["iso3", "year", pl.col("indicator_code").alias("indicator"), "value"],
+        Governance,
+        "Worldwide Governance Indicators: political stability (PV.EST) and rule of law (RL.EST).",
     ),
 ]

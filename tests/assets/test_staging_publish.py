@@ -12,13 +12,15 @@ from storage.tables import read_table, table_path
 
 
 def rates(files: list[str], values: list[float]) -> pl.DataFrame:
-    return pl.DataFrame({
-        "iso3": [f"A{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(len(values))],
-        "year": pl.Series([2022] * len(values), dtype=pl.Int32),
-        "lcu_per_usd": values,
-        "raw_file": files,
-        "parse_error": pl.Series([None] * len(values), dtype=pl.String),
-    })
+    return pl.DataFrame(
+        {
+            "iso3": [f"A{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(len(values))],
+            "year": pl.Series([2022] * len(values), dtype=pl.Int32),
+            "lcu_per_usd": values,
+            "raw_file": files,
+            "parse_error": pl.Series([None] * len(values), dtype=pl.String),
+        }
+    )
 
 
 def test_a_few_bad_rows_go_to_the_rejects_and_the_rest_is_published(tmp_path):

@@ -27,7 +27,9 @@ def test_the_shipped_reference_loads():
 
 def test_a_negative_multiplier_is_refused(folder):
     path = folder / "cost_parameters.csv"
-    path.write_text(path.read_text() + "employer_cost_multiplier,country,PHL,-1.2,ratio,a mistyped override for a test\n")
+    path.write_text(
+        path.read_text() + "employer_cost_multiplier,country,PHL,-1.2,ratio,a mistyped override for a test\n"
+    )
     with pytest.raises(ReferenceDataError, match=r"cost_parameters.csv: line 6: value greater_than_or_equal_to\(0\)"):
         load_reference(folder)
 

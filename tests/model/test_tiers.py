@@ -64,8 +64,8 @@ def pair(tiers: pl.DataFrame, buyer: str, country: str) -> dict:
     return row.row(0, named=True)
 
 
-def real_tiers(buyers=("USA", "GBR", "AUS"), region_overrides=US_LATAM, rules=TierRules()) -> pl.DataFrame:
-    return location_tiers(countries(), list(buyers), rules, region_overrides)
+def real_tiers(buyers=("USA", "GBR", "AUS"), region_overrides=US_LATAM, rules=None) -> pl.DataFrame:
+    return location_tiers(countries(), list(buyers), rules or TierRules(), region_overrides)
 
 
 def latitude_at(km: float) -> float:
@@ -80,8 +80,8 @@ def synthetic(*places) -> pl.DataFrame:
     return countries(rows)
 
 
-def synthetic_pair(km: float, utc: float, rules=TierRules()) -> dict:
-    return pair(location_tiers(synthetic(("BBB", km, utc)), ["AAA"], rules, NO_OVERRIDES), "AAA", "BBB")
+def synthetic_pair(km: float, utc: float, rules=None) -> dict:
+    return pair(location_tiers(synthetic(("BBB", km, utc)), ["AAA"], rules or TierRules(), NO_OVERRIDES), "AAA", "BBB")
 
 
 # --- shape of the output ---------------------------------------------------------------------------------------------

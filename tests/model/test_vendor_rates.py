@@ -7,31 +7,53 @@ from model.reference import load_reference
 from model.vendor_rates import map_services, markup_levels, modelled_rates, normalise, vendor_rates
 
 REFERENCE = load_reference()
-COUNTRIES = pl.DataFrame({
-    "iso3": ["PHL", "DEU", "FRA", "USA", "IND"], "currency_code": ["PHP", "EUR", "EUR", "USD", "INR"],
-    "income_group": ["Lower middle income", "High income", "High income", "High income", "Lower middle income"],
-})
-FX = pl.DataFrame({
-    "iso3": ["PHL", "PHL", "DEU", "FRA", "USA", "IND"], "year": pl.Series([2022, 2023, 2023, 2023, 2023, 2023], dtype=pl.Int32),
-    "lcu_per_usd": [54.48, 55.63, 0.92, 0.92, 1.0, 82.6], "raw_file": ["raw/fx"] * 6,
-})
+COUNTRIES = pl.DataFrame(
+    {
+        "iso3": ["PHL", "DEU", "FRA", "USA", "IND"],
+        "currency_code": ["PHP", "EUR", "EUR", "USD", "INR"],
+        "income_group": ["Lower middle income", "High income", "High income", "High income", "Lower middle income"],
+    }
+)
+FX = pl.DataFrame(
+    {
+        "iso3": ["PHL", "PHL", "DEU", "FRA", "USA", "IND"],
+        "year": pl.Series([2022, 2023, 2023, 2023, 2023, 2023], dtype=pl.Int32),
+        "lcu_per_usd": [54.48, 55.63, 0.92, 0.92, 1.0, 82.6],
+        "raw_file": ["raw/fx"] * 6,
+    }
+)
 
 
 def observations(**columns):
     base = {
-        "country_iso3": ["PHL"], "service_label": ["Customer service"], "function_id": pl.Series([None], dtype=pl.String),
-        "amount_low": [20000.0], "amount_high": [25000.0], "currency": ["PHP"], "unit": ["month"],
-        "reference_year": pl.Series([2022], dtype=pl.Int32), "raw_file": ["raw/seed"],
+        "country_iso3": ["PHL"],
+        "service_label": ["Customer service"],
+        "function_id": pl.Series([None], dtype=pl.String),
+        "amount_low": [20000.0],
+        "amount_high": [25000.0],
+        "currency": ["PHP"],
+        "unit": ["month"],
+        "reference_year": pl.Series([2022], dtype=pl.Int32),
+        "raw_file": ["raw/seed"],
     }
     return pl.DataFrame(base | columns)
 
 
 def test_wording_maps_through_the_reference_table_and_unknown_wording_stays_unmapped():
-    table = pl.DataFrame({"service_label": ["Customer service", "Generic BPO"], "function_id": ["customer_support", None]})
-    frame = observations(service_label=["  customer SERVICE ", "Generic BPO", "Widget polishing"] , country_iso3=["PHL"] * 3,
-                         function_id=pl.Series([None] * 3, dtype=pl.String), amount_low=[1.0] * 3, amount_high=[1.0] * 3,
-                         currency=["USD"] * 3, unit=["hour"] * 3, reference_year=pl.Series([None] * 3, dtype=pl.Int32),
-                         raw_file=["raw/seed"] * 3)
+    table = pl.DataFrame(
+        {"service_label": ["Customer service", "Generic BPO"], "function_id": ["customer_support", None]}
+    )
+    frame = observations(
+        service_label=["  customer SERVICE ", "Generic BPO", "Widget polishing"],
+        country_iso3=["PHL"] * 3,
+        function_id=pl.Series([None] * 3, dtype=pl.String),
+        amount_low=[1.0] * 3,
+        amount_high=[1.0] * 3,
+        currency=["USD"] * 3,
+        unit=["hour"] * 3,
+        reference_year=pl.Series([None] * 3, dtype=pl.Int32),
+        raw_file=["raw/seed"] * 3,
+    )
     mapped = map_services(frame, table)
     assert mapped["function_id"].to_list() == ["customer_support", None, None]
     assert mapped["label_known"].to_list() == [True, True, False]
@@ -46,30 +68,50 @@ def test_a_monthly_amount_in_pesos_becomes_dollars_per_productive_hour():
 
 
 def test_an_undated_euro_rate_uses_the_latest_euro_exchange_rate_and_an_hourly_one_stays_hourly():
-    frame = observations(country_iso3=["DEU"], currency=["EUR"], unit=["hour"], amount_low=[38.0], amount_high=[55.0],
-                         reference_year=pl.Series([None], dtype=pl.Int32))
+    frame = observations(
+        country_iso3=["DEU"],
+        currency=["EUR"],
+        unit=["hour"],
+        amount_low=[38.0],
+        amount_high=[55.0],
+        reference_year=pl.Series([None], dtype=pl.Int32),
+    )
     row = normalise(frame, COUNTRIES, FX, REFERENCE.cost_parameters).row(0, named=True)
     assert row["fx_year"] == 2023 and row["rate_high_usd_hour"] == pytest.approx(55.0 / 0.92)
 
 
 def test_a_rate_dated_after_the_latest_exchange_rate_uses_that_latest_rate():
-    frame = observations(currency=["USD"], unit=["hour"], amount_low=[10.0], amount_high=[18.0],
-                         reference_year=pl.Series([2026], dtype=pl.Int32))
+    frame = observations(
+        currency=["USD"],
+        unit=["hour"],
+        amount_low=[10.0],
+        amount_high=[18.0],
+        reference_year=pl.Series([2026], dtype=pl.Int32),
+    )
     assert normalise(frame, COUNTRIES, FX, REFERENCE.cost_parameters)["fx_year"].item() == 2023
 
 
 def pairs(markups, office="front", income="High income"):
-    return pl.DataFrame({"office": [office] * len(markups), "income_group": [income] * len(markups), "markup_ratio": markups})
+    return pl.DataFrame(
+        {"office": [office] * len(markups), "income_group": [income] * len(markups), "markup_ratio": markups}
+    )
 
 
 def test_modelled_rates_take_the_finest_markup_with_enough_pairs():
     settings = REFERENCE.settings  # min_markup_pairs = 3
     observed = pl.concat([pairs([1.2, 1.4, 1.6]), pairs([4.0, 5.0], income="Lower middle income")])
-    costs = pl.DataFrame({
-        "country_iso3": ["FRA", "IND"], "function_id": ["customer_support"] * 2, "office": ["front"] * 2,
-        "income_group": ["High income", "Lower middle income"], "cost_per_productive_hour_usd": [30.0, 2.0],
-    })
-    rates = {r["country_iso3"]: r for r in modelled_rates(costs, markup_levels(observed, settings)).iter_rows(named=True)}
+    costs = pl.DataFrame(
+        {
+            "country_iso3": ["FRA", "IND"],
+            "function_id": ["customer_support"] * 2,
+            "office": ["front"] * 2,
+            "income_group": ["High income", "Lower middle income"],
+            "cost_per_productive_hour_usd": [30.0, 2.0],
+        }
+    )
+    rates = {
+        r["country_iso3"]: r for r in modelled_rates(costs, markup_levels(observed, settings)).iter_rows(named=True)
+    }
     assert rates["FRA"]["markup_ratio"] == pytest.approx(1.4)
     assert rates["FRA"]["rate_mid_usd_hour"] == pytest.approx(42.0)
     assert rates["FRA"]["rate_low_usd_hour"] == pytest.approx(30.0 * 1.3)
@@ -80,43 +122,91 @@ def test_modelled_rates_take_the_finest_markup_with_enough_pairs():
 
 
 def test_without_enough_pairs_no_rate_is_modelled():
-    costs = pl.DataFrame({"country_iso3": ["IND"], "function_id": ["payroll"], "office": ["back"],
-                          "income_group": ["Lower middle income"], "cost_per_productive_hour_usd": [2.0]})
+    costs = pl.DataFrame(
+        {
+            "country_iso3": ["IND"],
+            "function_id": ["payroll"],
+            "office": ["back"],
+            "income_group": ["Lower middle income"],
+            "cost_per_productive_hour_usd": [2.0],
+        }
+    )
     assert modelled_rates(costs, markup_levels(pairs([2.0, 3.0]), REFERENCE.settings)).is_empty()
 
 
 def test_old_rates_are_kept_as_observations_but_not_benchmarked():
-    observed = pl.DataFrame({
-        "country_iso3": ["IND", "IND"], "function_id": ["accounting", "accounting"],
-        "price_type": ["vendor_billing_rate"] * 2, "reference_year": pl.Series([2004, None], dtype=pl.Int32),
-        "rate_low_usd_hour": [8.0, 10.0], "rate_high_usd_hour": [8.0, 14.0], "url": ["https://old", "https://new"],
-        "raw_files": [["raw/seed"], ["raw/seed"]],
-    })
-    costs = pl.DataFrame({"year": pl.Series([2023], dtype=pl.Int32), "country_iso3": ["IND"], "function_id": ["accounting"],
-                          "office": ["back"], "cost_per_productive_hour_usd": [2.0]})
+    observed = pl.DataFrame(
+        {
+            "country_iso3": ["IND", "IND"],
+            "function_id": ["accounting", "accounting"],
+            "price_type": ["vendor_billing_rate"] * 2,
+            "reference_year": pl.Series([2004, None], dtype=pl.Int32),
+            "rate_low_usd_hour": [8.0, 10.0],
+            "rate_high_usd_hour": [8.0, 14.0],
+            "url": ["https://old", "https://new"],
+            "raw_files": [["raw/seed"], ["raw/seed"]],
+        }
+    )
+    costs = pl.DataFrame(
+        {
+            "year": pl.Series([2023], dtype=pl.Int32),
+            "country_iso3": ["IND"],
+            "function_id": ["accounting"],
+            "office": ["back"],
+            "cost_per_productive_hour_usd": [2.0],
+        }
+    )
     row = vendor_rates(observed, costs, COUNTRIES, REFERENCE.settings).row(0, named=True)
     assert row["basis"] == "observed" and row["n_observations"] == 1 and row["sources"] == ["https://new"]
     assert row["rate_mid_usd_hour"] == 12.0 and row["markup_ratio"] == 6.0
 
 
 def test_an_observed_quote_is_traced_to_its_raw_file():
-    quote = pl.DataFrame({
-        "country_iso3": ["COL"], "function_id": ["accounting"], "price_type": ["vendor_billing_rate"],
-        "reference_year": pl.Series([2025], dtype=pl.Int32), "rate_low_usd_hour": [9.0], "rate_high_usd_hour": [11.0],
-        "url": pl.Series([None], dtype=pl.String), "raw_files": [["raw/vendor_quotes/2026-11-27/q.csv", "raw/fx"]],
-    })
-    costs = pl.DataFrame({"year": pl.Series([2023], dtype=pl.Int32), "country_iso3": ["COL"], "function_id": ["accounting"],
-                          "office": ["back"], "cost_per_productive_hour_usd": [4.0]})
+    quote = pl.DataFrame(
+        {
+            "country_iso3": ["COL"],
+            "function_id": ["accounting"],
+            "price_type": ["vendor_billing_rate"],
+            "reference_year": pl.Series([2025], dtype=pl.Int32),
+            "rate_low_usd_hour": [9.0],
+            "rate_high_usd_hour": [11.0],
+            "url": pl.Series([None], dtype=pl.String),
+            "raw_files": [["raw/vendor_quotes/2026-11-27/q.csv", "raw/fx"]],
+        }
+    )
+    costs = pl.DataFrame(
+        {
+            "year": pl.Series([2023], dtype=pl.Int32),
+            "country_iso3": ["COL"],
+            "function_id": ["accounting"],
+            "office": ["back"],
+            "cost_per_productive_hour_usd": [4.0],
+        }
+    )
     row = vendor_rates(quote, costs, COUNTRIES, REFERENCE.settings).row(0, named=True)
     assert row["sources"] == ["raw/vendor_quotes/2026-11-27/q.csv"]
 
 
 def test_a_rate_dated_beyond_the_window_after_the_benchmark_year_is_not_used():
-    late = pl.DataFrame({
-        "country_iso3": ["COL"], "function_id": ["accounting"], "price_type": ["vendor_billing_rate"],
-        "reference_year": pl.Series([2030], dtype=pl.Int32), "rate_low_usd_hour": [9.0], "rate_high_usd_hour": [11.0],
-        "url": ["https://late"], "raw_files": [["raw/seed"]],
-    })
-    costs = pl.DataFrame({"year": pl.Series([2023], dtype=pl.Int32), "country_iso3": ["COL"], "function_id": ["accounting"],
-                          "office": ["back"], "cost_per_productive_hour_usd": [4.0]})
+    late = pl.DataFrame(
+        {
+            "country_iso3": ["COL"],
+            "function_id": ["accounting"],
+            "price_type": ["vendor_billing_rate"],
+            "reference_year": pl.Series([2030], dtype=pl.Int32),
+            "rate_low_usd_hour": [9.0],
+            "rate_high_usd_hour": [11.0],
+            "url": ["https://late"],
+            "raw_files": [["raw/seed"]],
+        }
+    )
+    costs = pl.DataFrame(
+        {
+            "year": pl.Series([2023], dtype=pl.Int32),
+            "country_iso3": ["COL"],
+            "function_id": ["accounting"],
+            "office": ["back"],
+            "cost_per_productive_hour_usd": [4.0],
+        }
+    )
     assert vendor_rates(late, costs, COUNTRIES, REFERENCE.settings).is_empty()

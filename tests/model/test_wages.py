@@ -5,29 +5,47 @@ import pytest
 
 from model.reference import ModelSettings
 from model.wages import (
-    OCCUPATION_INDICATOR, carry_forward, converted_to_usd, earnings_in_usd, ilostat_occupation, index_series, oews_direct,
+    OCCUPATION_INDICATOR,
+    carry_forward,
+    converted_to_usd,
+    earnings_in_usd,
+    ilostat_occupation,
+    index_series,
+    oews_direct,
     relativities,
 )
 
-SETTINGS = ModelSettings(benchmark_years=[2023], max_wage_age_years=10, recent_wage_age_years=3,
-                         min_countries_per_income_group=2, oecd_price_base_year=2022, max_price_level_ratio=3,
-                         max_rate_age_years=5, min_markup_pairs=3)
-FUNCTIONS = pl.DataFrame({
-    "function_id": ["accounting", "call_management"],
-    "isco08_major_groups": [["4"], ["4", "5"]],
-    "us_soc_codes": [["43-3031"], ["43-4051", "41-9041"]],
-})
+SETTINGS = ModelSettings(
+    benchmark_years=[2023],
+    max_wage_age_years=10,
+    recent_wage_age_years=3,
+    min_countries_per_income_group=2,
+    oecd_price_base_year=2022,
+    max_price_level_ratio=3,
+    max_rate_age_years=5,
+    min_markup_pairs=3,
+)
+FUNCTIONS = pl.DataFrame(
+    {
+        "function_id": ["accounting", "call_management"],
+        "isco08_major_groups": [["4"], ["4", "5"]],
+        "us_soc_codes": [["43-3031"], ["43-4051", "41-9041"]],
+    }
+)
 
 
 def earnings(rows):
     return pl.DataFrame(
-        rows, schema=["iso3", "year", "occupation", "currency_basis", "monthly_earnings", "indicator", "raw_file"],
+        rows,
+        schema=["iso3", "year", "occupation", "currency_basis", "monthly_earnings", "indicator", "raw_file"],
         orient="row",
     ).with_columns(pl.col("year").cast(pl.Int32))
 
 
 def rates(rows, value):
-    return pl.DataFrame(rows, schema=["iso3", "year", value, "raw_file"], orient="row").with_columns(pl.col("year").cast(pl.Int32))
+    return pl.DataFrame(rows, schema=["iso3", "year", value, "raw_file"], orient="row").with_columns(
+        pl.col("year").cast(pl.Int32)
+    )
 
 
 FX = rates([("PHL", 2019, 50.0, "raw/fx"), ("PHL", 2023, 55.0, "raw/fx")], "lcu_per_usd")
@@ -35,12 +53,14 @@ PPP = rates([("PHL", 2019, 20.0, "raw/ppp"), ("PHL", 2023, 22.0, "raw/ppp")], "l
 
 
 def test_earnings_in_usd_prefer_published_dollars_then_local_currency_then_ppp():
-    frame = earnings([
-        ("PHL", 2019, "4", "USD", 300.0, OCCUPATION_INDICATOR, "raw/ilo"),
-        ("PHL", 2019, "4", "LCU", 16000.0, OCCUPATION_INDICATOR, "raw/ilo"),
-        ("PHL", 2019, "5", "LCU", 10000.0, OCCUPATION_INDICATOR, "raw/ilo"),
-        ("PHL", 2023, "TOTAL", "PPP", 1000.0, "EAR_4MTH_SEX_GEO_CUR_NB_A", "raw/geo"),
-    ])
+    frame = earnings(
+        [
+            ("PHL", 2019, "4", "USD", 300.0, OCCUPATION_INDICATOR, "raw/ilo"),
+            ("PHL", 2019, "4", "LCU", 16000.0, OCCUPATION_INDICATOR, "raw/ilo"),
+            ("PHL", 2019, "5", "LCU", 10000.0, OCCUPATION_INDICATOR, "raw/ilo"),
+            ("PHL", 2023, "TOTAL", "PPP", 1000.0, "EAR_4MTH_SEX_GEO_CUR_NB_A", "raw/geo"),
+        ]
+    )
     usd = earnings_in_usd(converted_to_usd(frame, FX, PPP, max_price_level_ratio=3)).sort("year", "occupation")
     assert usd["monthly_usd"].to_list() == [300.0, 10000.0 / 50.0, 1000.0 * 22.0 / 55.0]
     assert usd["sources"].to_list() == [["raw/ilo"], ["raw/ilo", "raw/fx"], ["raw/geo", "raw/fx", "raw/ppp"]]
@@ -56,10 +76,13 @@ def test_ppp_dollars_are_not_converted_where_the_price_level_is_implausible():
 def test_relativities_by_income_group_fall_back_to_all_countries():
     rows = []
     for iso3, clerical in [("AAA", 1.2), ("BBB", 1.4), ("CCC", 0.8)]:
-        rows += [(iso3, 2019, "TOTAL", "LCU", 100.0, OCCUPATION_INDICATOR, "raw/ilo"),
-                 (iso3, 2019, "4", "LCU", 100.0 * clerical, OCCUPATION_INDICATOR, "raw/ilo")]
-    countries = pl.DataFrame({"iso3": ["AAA", "BBB", "CCC"],
-                              "income_group": ["Lower middle income", "Lower middle income", "High income"]})
+        rows += [
+            (iso3, 2019, "TOTAL", "LCU", 100.0, OCCUPATION_INDICATOR, "raw/ilo"),
+            (iso3, 2019, "4", "LCU", 100.0 * clerical, OCCUPATION_INDICATOR, "raw/ilo"),
+        ]
+    countries = pl.DataFrame(
+        {"iso3": ["AAA", "BBB", "CCC"], "income_group": ["Lower middle income", "Lower middle income", "High income"]}
+    )
     table = relativities(earnings(rows), countries, SETTINGS)
     by_group = {row["income_group"]: row for row in table.iter_rows(named=True)}
     assert by_group["Lower middle income"]["relativity"] == pytest.approx(1.3)
@@ -70,27 +93,46 @@ def test_relativities_by_income_group_fall_back_to_all_countries():
 
 
 def test_an_occupation_wage_needs_every_group_of_the_function_in_one_year():
-    usd = pl.DataFrame({
-        "iso3": ["PHL", "PHL", "PHL"], "year": pl.Series([2019, 2019, 2017], dtype=pl.Int32),
-        "occupation": ["4", "5", "4"], "monthly_usd": [300.0, 200.0, 280.0], "sources": [["raw/ilo"]] * 3,
-    })
+    usd = pl.DataFrame(
+        {
+            "iso3": ["PHL", "PHL", "PHL"],
+            "year": pl.Series([2019, 2019, 2017], dtype=pl.Int32),
+            "occupation": ["4", "5", "4"],
+            "monthly_usd": [300.0, 200.0, 280.0],
+            "sources": [["raw/ilo"]] * 3,
+        }
+    )
     wages = ilostat_occupation(FUNCTIONS, usd, 2023, SETTINGS).sort("function_id")
     assert wages["function_id"].to_list() == ["accounting", "call_management"]
     assert wages["monthly_usd"].to_list() == [300.0, 250.0]  # 2019 is the latest; groups 4 and 5 weighted equally
-    assert ilostat_occupation(FUNCTIONS, usd.filter(pl.col("occupation") == "4"), 2023, SETTINGS)["function_id"].to_list() == ["accounting"]
+    assert ilostat_occupation(FUNCTIONS, usd.filter(pl.col("occupation") == "4"), 2023, SETTINGS)[
+        "function_id"
+    ].to_list() == ["accounting"]
 
 
 def test_an_occupation_wage_older_than_the_allowed_age_is_not_used():
-    usd = pl.DataFrame({"iso3": ["IRL"], "year": pl.Series([2010], dtype=pl.Int32), "occupation": ["4"],
-                        "monthly_usd": [3000.0], "sources": [["raw/ilo"]]})
+    usd = pl.DataFrame(
+        {
+            "iso3": ["IRL"],
+            "year": pl.Series([2010], dtype=pl.Int32),
+            "occupation": ["4"],
+            "monthly_usd": [3000.0],
+            "sources": [["raw/ilo"]],
+        }
+    )
     assert ilostat_occupation(FUNCTIONS, usd, 2023, SETTINGS).is_empty()
 
 
 def test_oews_wages_are_weighted_by_employment():
-    us = pl.DataFrame({
-        "soc_code": ["43-3031", "43-4051", "41-9041"], "year": pl.Series([2023] * 3, dtype=pl.Int32),
-        "hourly_mean": [23.84, 20.0, 16.0], "employment": [1000, 3000, 1000], "raw_file": ["raw/oews"] * 3,
-    })
+    us = pl.DataFrame(
+        {
+            "soc_code": ["43-3031", "43-4051", "41-9041"],
+            "year": pl.Series([2023] * 3, dtype=pl.Int32),
+            "hourly_mean": [23.84, 20.0, 16.0],
+            "employment": [1000, 3000, 1000],
+            "raw_file": ["raw/oews"] * 3,
+        }
+    )
     wages = {r["function_id"]: r for r in oews_direct(FUNCTIONS, us, 2023, SETTINGS).iter_rows(named=True)}
     assert wages["accounting"]["monthly_usd"] * 12 / 2080 == pytest.approx(23.84)
     assert wages["call_management"]["monthly_usd"] * 12 / 2080 == pytest.approx((20.0 * 3000 + 16.0 * 1000) / 4000)
@@ -104,16 +146,21 @@ def carried(wages, earnings_rows, gdp_rows):
     gdp = pl.DataFrame(gdp_rows, schema=["iso3", "year", "gdp_per_capita_usd", "raw_file"], orient="row").with_columns(
         pl.col("year").cast(pl.Int32)
     )
-    return {r["country_iso3"]: r for r in carry_forward(wages, index_series(converted, gdp), 2023).iter_rows(named=True)}
+    return {
+        r["country_iso3"]: r for r in carry_forward(wages, index_series(converted, gdp), 2023).iter_rows(named=True)
+    }
 
 
 FX_ALL = rates([(c, y, 1.0, "raw/fx") for c in ("PHL", "IND", "ZAF") for y in range(2014, 2024)], "lcu_per_usd")
-PPP_ALL = rates([(c, y, 0.5, "raw/ppp") for c in ("PHL", "IND", "ZAF") for y in range(2014, 2024)], "lcu_per_intl_dollar")
+PPP_ALL = rates(
+    [(c, y, 0.5, "raw/ppp") for c in ("PHL", "IND", "ZAF") for y in range(2014, 2024)], "lcu_per_intl_dollar"
+)
 
 
 def wage_rows(rows):
-    return pl.DataFrame(rows, schema=["country_iso3", "function_id", "wage_source_year", "monthly_usd", "sources"],
-                        orient="row").with_columns(pl.col("wage_source_year").cast(pl.Int32))
+    return pl.DataFrame(
+        rows, schema=["country_iso3", "function_id", "wage_source_year", "monthly_usd", "sources"], orient="row"
+    ).with_columns(pl.col("wage_source_year").cast(pl.Int32))
 
 
 def test_carry_forward_takes_growth_within_one_series_reaching_furthest():

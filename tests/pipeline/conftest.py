@@ -8,8 +8,16 @@ from pipelines.definitions import all_assets
 from pipelines.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess, Warehouse
 
 STAGING_TABLES = [
-    "countries", "exchange_rates", "ppp_factors", "gdp_per_capita", "governance", "earnings",
-    "us_occupation_wages", "average_wages", "vendor_rate_observations", "raw_sources",
+    "countries",
+    "exchange_rates",
+    "ppp_factors",
+    "gdp_per_capita",
+    "governance",
+    "earnings",
+    "us_occupation_wages",
+    "average_wages",
+    "vendor_rate_observations",
+    "raw_sources",
 ]
 
 
@@ -36,5 +44,3 @@ def warehouse(tmp_path_factory):
     assert len(blocking) == len(STAGING_TABLES) + 7  # 5 published contracts, complete tiers, the catalog's views
     assert all(e.passed for e in blocking), [e.check_name for e in blocking if not e.passed]
     return UPath(root)
-
-

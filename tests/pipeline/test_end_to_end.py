@@ -102,9 +102,11 @@ def test_usa_has_every_function_onshore_nearshore_and_offshore(warehouse):
 
 
 def test_us_rows_use_the_oews_wage(warehouse):
-    accounting = published(warehouse, "location_function_costs").filter(
-        year=2023, country_iso3="USA", function_id="accounting"
-    ).row(0, named=True)
+    accounting = (
+        published(warehouse, "location_function_costs")
+        .filter(year=2023, country_iso3="USA", function_id="accounting")
+        .row(0, named=True)
+    )
     assert accounting["wage_method"] == "oews_direct" and accounting["quality_grade"] == "A"
     assert accounting["wage_hourly_usd"] == pytest.approx(23.84)
     assert accounting["cost_per_productive_hour_usd"] == pytest.approx(23.84 * 2080 * 1.418 / 1800)
@@ -137,7 +139,11 @@ def test_bad_reference_data_publishes_nothing(warehouse, tmp_path):
     result = materialize(
         all_assets,
         selection=["location_function_costs", "location_tiers", "tier_function_benchmarks", "bpo_catalog"],
-        resources={"warehouse": Warehouse(root=str(root)), "access": SourceAccess(), "reference": ReferenceFiles(folder=str(reference))},
+        resources={
+            "warehouse": Warehouse(root=str(root)),
+            "access": SourceAccess(),
+            "reference": ReferenceFiles(folder=str(reference)),
+        },
         raise_on_error=False,
     )
 
@@ -145,4 +151,3 @@ def test_bad_reference_data_publishes_nothing(warehouse, tmp_path):
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "cost_parameters.csv: line 6" in str(failure.event_specific_data.error)
     assert {p: p.read_bytes() for p in root.glob("benchmarks/**/*.parquet")} == before
-

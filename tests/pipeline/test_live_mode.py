@@ -48,7 +48,9 @@ def test_a_live_pull_is_stored_with_its_provenance_and_staged(copy_of, httpserve
     catalogue = load_catalogue().filter(source="worldbank").to_dicts()
     datasets = [row | {"url": url} for row in catalogue if row["dataset_id"] in ("PA.NUS.FCRF", "country_metadata")]
     fx_key = AssetKey("exchange_rates")
-    exchange_rates = [d for d in worldbank.definitions if fx_key in d.keys or fx_key in {c.asset_key for c in d.check_keys}]
+    exchange_rates = [
+        d for d in worldbank.definitions if fx_key in d.keys or fx_key in {c.asset_key for c in d.check_keys}
+    ]
 
     result = materialize(
         [raw_asset("worldbank", datasets), *exchange_rates],

@@ -1,19 +1,16 @@
 """BLS OEWS national parser against the real 2020-2024 workbooks, plus tiny workbooks built with openpyxl."""
 
 import io
-import os
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
 
-
 from sources import bls_oews as bls
 from sources.errors import SourceFormatError
-
 from tests.shared_data import RAW, needs_shared_raw
+
 BLS = RAW / "bls_oews"
 
 TARGETS = ["43-4051", "43-3031", "15-1232", "43-9021", "15-1252", "43-3051", "43-4161", "13-2011"]
@@ -118,16 +115,20 @@ def test_lower_case_headers_numbers_as_floats_and_bad_values():
 def test_renamed_column_raises():
     header = [h if h != "H_MEAN" else "HOURLY_MEAN" for h in HEADER]
     with pytest.raises(SourceFormatError, match="H_MEAN") as err:
-        bls.parse_national(workbook(header, [[99, "43-3031", "x", "detailed", 1, 2, 3, 4, 5]]),
-                           "national_M2023_dl.xlsx")
+        bls.parse_national(
+            workbook(header, [[99, "43-3031", "x", "detailed", 1, 2, 3, 4, 5]]), "national_M2023_dl.xlsx"
+        )
     assert "HOURLY_MEAN" in err.value.found and "national_M2023_dl.xlsx" in str(err.value)
 
 
-@pytest.mark.parametrize("body, problem", [
-    (b"<!DOCTYPE html><html><body>Access Denied</body></html>", "not an Excel workbook"),
-    (b"", "not an Excel workbook"),
-    (b"PK\x03\x04garbage", "unreadable workbook"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        (b"<!DOCTYPE html><html><body>Access Denied</body></html>", "not an Excel workbook"),
+        (b"", "not an Excel workbook"),
+        (b"PK\x03\x04garbage", "unreadable workbook"),
+    ],
+)
 def test_non_xlsx_raises(body, problem):
     with pytest.raises(SourceFormatError, match=problem):
         bls.parse_national(body, "national_M2023_dl.xlsx")

@@ -1,18 +1,15 @@
 """GeoNames parsers against the real countryInfo.txt and cities15000.zip, plus small broken inputs."""
 
 import io
-import os
 import zipfile
-from pathlib import Path
 
 import polars as pl
 import pytest
 
-
 from sources import geonames as gn
 from sources.errors import SourceFormatError
-
 from tests.shared_data import RAW, needs_shared_raw
+
 GN = RAW / "geonames"
 
 HEADER = "#ISO\t" + "\t".join(gn.COUNTRY_INFO_COLUMNS[1:])
@@ -30,10 +27,20 @@ def cities_zip() -> bytes:
 
 @needs_shared_raw
 def test_country_info_rows_and_types(countries):
-    assert countries.schema == pl.Schema({
-        "iso2": pl.String, "iso3": pl.String, "iso_numeric": pl.String, "name": pl.String, "capital": pl.String,
-        "continent": pl.String, "currency_code": pl.String, "population": pl.Int64,
-        "neighbours_iso2": pl.List(pl.String), "parse_error": pl.String})
+    assert countries.schema == pl.Schema(
+        {
+            "iso2": pl.String,
+            "iso3": pl.String,
+            "iso_numeric": pl.String,
+            "name": pl.String,
+            "capital": pl.String,
+            "continent": pl.String,
+            "currency_code": pl.String,
+            "population": pl.Int64,
+            "neighbours_iso2": pl.List(pl.String),
+            "parse_error": pl.String,
+        }
+    )
     # 252 records; the file's 253rd non-comment line is a trailing blank line.
     assert countries.height == 252
     assert countries["iso2"].null_count() == 0 and countries["iso2"].n_unique() == 252
@@ -49,7 +56,7 @@ def test_namibia_and_north_america_keep_na(countries):
 
 @needs_shared_raw
 def test_neighbours(countries):
-    by_iso3 = dict(zip(countries["iso3"], countries["neighbours_iso2"].to_list()))
+    by_iso3 = dict(zip(countries["iso3"], countries["neighbours_iso2"].to_list(), strict=False))
     assert by_iso3["PHL"] == []
     assert by_iso3["USA"] == ["CA", "MX", "CU"]  # GeoNames lists Cuba (Guantanamo) as a US land neighbour
     assert "ZA" in by_iso3["NAM"]
@@ -89,24 +96,67 @@ def test_all_cities_and_plain_txt(cities_zip):
 
 
 def test_quotes_in_names_do_not_break_rows_and_bad_numbers_are_flagged():
-    row1 = ["1", 'Ke "Old" Town', "Ke Old Town", "", "10.5", "20.25", "P", "PPLC", "XX", "", "", "", "", "",
-            "15000", "", "5", "Etc/UTC", "2024-01-01"]
-    row2 = ["2", "O'Brien", "O'Brien", '"a,b"', "north", "1.0", "P", "PPLC", "YY", "", "", "", "", "",
-            "many", "", "5", "Etc/UTC", "2024-01-01"]
+    row1 = [
+        "1",
+        'Ke "Old" Town',
+        "Ke Old Town",
+        "",
+        "10.5",
+        "20.25",
+        "P",
+        "PPLC",
+        "XX",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "15000",
+        "",
+        "5",
+        "Etc/UTC",
+        "2024-01-01",
+    ]
+    row2 = [
+        "2",
+        "O'Brien",
+        "O'Brien",
+        '"a,b"',
+        "north",
+        "1.0",
+        "P",
+        "PPLC",
+        "YY",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "many",
+        "",
+        "5",
+        "Etc/UTC",
+        "2024-01-01",
+    ]
     row3 = ["3", "Village", "Village", "", "1", "1", "P", "PPL", "YY"] + [""] * 5 + ["20000", "", "1", "", ""]
     body = "\n".join("\t".join(r) for r in (row1, row2, row3)).encode()
     df = gn.parse_cities(body, "mini.txt")
     assert df["name"].to_list() == ['Ke "Old" Town', "O'Brien"]  # the PPL row is filtered out
     bad = df.row(1, named=True)
     assert bad["latitude"] is None and bad["population"] is None
-    assert "latitude: cannot parse 'north'" in bad["parse_error"] and "population: cannot parse 'many'" in bad["parse_error"]
+    assert (
+        "latitude: cannot parse 'north'" in bad["parse_error"]
+        and "population: cannot parse 'many'" in bad["parse_error"]
+    )
     assert df.row(0, named=True)["parse_error"] is None
 
 
 def test_country_info_unparseable_population_and_empty_neighbours():
-    body = (f"# comment\n{HEADER}\n"
-            "NA\tNAM\t516\tWA\tNamibia\tWindhoek\t825418\tlots\tAF\t.na\tNAD\tDollar\t264\t\t\ten\t3355338\tZA,BW\t\n"
-            "PH\tPHL\t608\tRP\tPhilippines\tManila\t300000\t106651922\tAS\t.ph\tPHP\tPeso\t63\t\t\ttl\t1694008\t\t\n")
+    body = (
+        f"# comment\n{HEADER}\n"
+        "NA\tNAM\t516\tWA\tNamibia\tWindhoek\t825418\tlots\tAF\t.na\tNAD\tDollar\t264\t\t\ten\t3355338\tZA,BW\t\n"
+        "PH\tPHL\t608\tRP\tPhilippines\tManila\t300000\t106651922\tAS\t.ph\tPHP\tPeso\t63\t\t\ttl\t1694008\t\t\n"
+    )
     df = gn.parse_country_info(body.encode(), "countryInfo.txt")
     nam, phl = df.row(0, named=True), df.row(1, named=True)
     assert nam["iso2"] == "NA" and nam["population"] is None and nam["parse_error"] == "population: cannot parse 'lots'"
@@ -114,12 +164,15 @@ def test_country_info_unparseable_population_and_empty_neighbours():
     assert phl["parse_error"] is None
 
 
-@pytest.mark.parametrize("body, problem", [
-    (b"", "empty"),
-    (b"<html><head><title>503</title></head></html>", "HTML"),
-    (b"NA\tNAM\t516\n", "header"),  # header comment stripped, as a later copy of the file did
-    (("#" + HEADER[1:].replace("neighbours", "borders") + "\nNA\tNAM\n").encode(), "missing columns"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        (b"", "empty"),
+        (b"<html><head><title>503</title></head></html>", "HTML"),
+        (b"NA\tNAM\t516\n", "header"),  # header comment stripped, as a later copy of the file did
+        (("#" + HEADER[1:].replace("neighbours", "borders") + "\nNA\tNAM\n").encode(), "missing columns"),
+    ],
+)
 def test_country_info_layout_problems(body, problem):
     with pytest.raises(SourceFormatError, match=problem) as err:
         gn.parse_country_info(body, "countryInfo.txt")

@@ -11,7 +11,6 @@ import pytest
 from sources import gsa_calc as gsa
 from sources.errors import FetchError, SourceFormatError
 from sources.http import HttpClient
-
 from tests.shared_data import RAW, needs_shared_raw
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gsa_calc"
@@ -41,10 +40,19 @@ def test_first_page_rows_types_and_next_url():
     assert next_url == PAGE_URL.format(2)
     first = rows.row(0, named=True)
     assert first == {
-        "labor_category": "Product Manager", "vendor_name": "Pink Frog Interactive, Inc.", "idv_piid": "GS35F376CA",
-        "current_price": 125.44, "education_level": "BA", "min_years_experience": 5, "schedule": "IT Schedule 70",
-        "sin": "132-51", "worksite": "Both", "business_size": "S", "contract_start": date(2015, 6, 24),
-        "contract_end": date(2020, 6, 23), "parse_error": None,
+        "labor_category": "Product Manager",
+        "vendor_name": "Pink Frog Interactive, Inc.",
+        "idv_piid": "GS35F376CA",
+        "current_price": 125.44,
+        "education_level": "BA",
+        "min_years_experience": 5,
+        "schedule": "IT Schedule 70",
+        "sin": "132-51",
+        "worksite": "Both",
+        "business_size": "S",
+        "contract_start": date(2015, 6, 24),
+        "contract_end": date(2020, 6, 23),
+        "parse_error": None,
     }
     assert rows["parse_error"].null_count() == 15
 
@@ -82,15 +90,34 @@ def test_empty_page_ends_pagination():
 
 
 def test_legacy_rates_page_with_next_link():
-    data = {"count": 2, "next": "https://calc.gsa.gov/api/rates/?page=2", "previous": None, "results": [
-        {"idv_piid": "GS-10F-0001A", "vendor_name": "Legacy Vendor", "labor_category": "Accountant",
-         "education_level": "BA", "min_years_experience": 3, "current_price": "61.20", "schedule": "PES",
-         "sin": "871-1", "contractor_site": "Customer", "business_size": "o"}]}
+    data = {
+        "count": 2,
+        "next": "https://calc.gsa.gov/api/rates/?page=2",
+        "previous": None,
+        "results": [
+            {
+                "idv_piid": "GS-10F-0001A",
+                "vendor_name": "Legacy Vendor",
+                "labor_category": "Accountant",
+                "education_level": "BA",
+                "min_years_experience": 3,
+                "current_price": "61.20",
+                "schedule": "PES",
+                "sin": "871-1",
+                "contractor_site": "Customer",
+                "business_size": "o",
+            }
+        ],
+    }
     rows, next_url = gsa.parse_rates_page(json.dumps(data).encode(), "https://calc.gsa.gov/api/rates/?page=1")
     assert next_url == "https://calc.gsa.gov/api/rates/?page=2"
     row = rows.row(0, named=True)
-    assert (row["current_price"], row["worksite"], row["contract_start"], row["parse_error"]) == \
-        (61.2, "Customer", None, None)
+    assert (row["current_price"], row["worksite"], row["contract_start"], row["parse_error"]) == (
+        61.2,
+        "Customer",
+        None,
+        None,
+    )
 
 
 def test_html_instead_of_json_names_the_file():
@@ -113,8 +140,9 @@ def test_not_json_and_json_without_hits():
 
 def test_fetch_all_follows_page_numbers(httpserver):
     for n in (1, 2):
-        httpserver.expect_ordered_request(PATH, query_string={"page": str(n), "page_size": "15"}) \
-            .respond_with_data(page(n), content_type="application/json")
+        httpserver.expect_ordered_request(PATH, query_string={"page": str(n), "page_size": "15"}).respond_with_data(
+            page(n), content_type="application/json"
+        )
     http, waits = client()
 
     downloads = gsa.fetch_all(http, httpserver.url_for(PATH) + "?page_size=15")
@@ -145,8 +173,9 @@ def test_fetch_all_guards_max_pages(httpserver):
 
 
 def test_fetch_all_adds_default_paging_and_stops_on_html(httpserver):
-    httpserver.expect_request(PATH, query_string={"page": "1", "page_size": str(gsa.DEFAULT_PAGE_SIZE)}) \
-        .respond_with_data("<html>maintenance</html>", content_type="text/html")
+    httpserver.expect_request(
+        PATH, query_string={"page": "1", "page_size": str(gsa.DEFAULT_PAGE_SIZE)}
+    ).respond_with_data("<html>maintenance</html>", content_type="text/html")
     http, _ = client()
     with pytest.raises(SourceFormatError, match="not JSON"):
         gsa.fetch_all(http, httpserver.url_for(PATH))
@@ -155,7 +184,8 @@ def test_fetch_all_adds_default_paging_and_stops_on_html(httpserver):
 def test_rates_url_keeps_filters_readable():
     assert gsa.rates_url("help desk", page_size=50, filters=("business_size:S", "price_range:15,500")) == (
         "https://api.gsa.gov/acquisition/calc/v3/api/ceilingrates/?page=1&page_size=50&keyword=help%20desk"
-        "&filter=business_size:S&filter=price_range:15,500")
+        "&filter=business_size:S&filter=price_range:15,500"
+    )
 
 
 @needs_shared_raw
@@ -168,37 +198,65 @@ def test_real_s70_price_list():
     assert "Spell out the entire labor category" not in rows["labor_category"].to_list()
     engineer = rows.filter(pl.col("labor_category") == "Software Engineer II").row(0, named=True)
     assert engineer == {
-        "labor_category": "Software Engineer II", "vendor_name": "I-Link Solutions, Inc", "idv_piid": "GS-35F-308CA",
-        "current_price": 122.01, "education_level": "BA", "min_years_experience": 5, "schedule": "IT Schedule 70",
-        "sin": "132-51", "worksite": "Both", "business_size": "S", "contract_start": date(2015, 4, 29),
-        "contract_end": date(2020, 4, 28), "unit_of_issue": "Hour", "parse_error": None,
+        "labor_category": "Software Engineer II",
+        "vendor_name": "I-Link Solutions, Inc",
+        "idv_piid": "GS-35F-308CA",
+        "current_price": 122.01,
+        "education_level": "BA",
+        "min_years_experience": 5,
+        "schedule": "IT Schedule 70",
+        "sin": "132-51",
+        "worksite": "Both",
+        "business_size": "S",
+        "contract_start": date(2015, 4, 29),
+        "contract_end": date(2020, 4, 28),
+        "unit_of_issue": "Hour",
+        "parse_error": None,
     }
     assert rows["current_price"].min() == 69.0 and rows["current_price"].max() == 179.0
 
 
 def price_list(*rows: str) -> bytes:
-    header = ("SIN(s) PROPOSED,SERVICE PROPOSED (e.g. Job Title/Task),MINIMUM EDUCATION/ CERTIFICATION LEVEL,"
-              'MINIMUM YEARS OF EXPERIENCE,"UNIT OF ISSUE (e.g. Hour, Task, Sq ft)",PRICE OFFERED TO GSA (including IFF),'
-              "CONTRACT NUMBER,VENDOR NAME,BUSINESS SIZE,SCHEDULE,WORKSITE,CURRENT CONTRACT YEAR,CONTRACT START DATE ,"
-              "CONTRACT END DATE")
-    instruction = "Dash,Spell out the entire labor category,Bachelors,Whole numbers only.,Hour,Price,,,S,,Both,1,M/D/Y,M/D/Y"
+    header = (
+        "SIN(s) PROPOSED,SERVICE PROPOSED (e.g. Job Title/Task),MINIMUM EDUCATION/ CERTIFICATION LEVEL,"
+        'MINIMUM YEARS OF EXPERIENCE,"UNIT OF ISSUE (e.g. Hour, Task, Sq ft)",PRICE OFFERED TO GSA (including IFF),'
+        "CONTRACT NUMBER,VENDOR NAME,BUSINESS SIZE,SCHEDULE,WORKSITE,CURRENT CONTRACT YEAR,CONTRACT START DATE ,"
+        "CONTRACT END DATE"
+    )
+    instruction = (
+        "Dash,Spell out the entire labor category,Bachelors,Whole numbers only.,Hour,Price,,,S,,Both,1,M/D/Y,M/D/Y"
+    )
     return "\n".join([header, instruction, *rows, ""]).encode()
 
 
 def test_price_list_flags_non_hourly_units_and_bad_cells():
     data = price_list(
-        '132-51,Help Desk Specialist,Associates,2,Hour,"$1,045.50",GS-1,"Vendor, Inc",S,IT Schedule 70,Both,1,1/5/2019,1/4/2024',
+        '132-51,Help Desk Specialist,Associates,2,Hour,"$1,045.50",GS-1,"Vendor, Inc",S,IT Schedule 70,Both,1,'
+        "1/5/2019,1/4/2024",
         "132-51,Website Audit,Bachelors,5,Task,$900.00,GS-1,V,S,IT Schedule 70,Both,1,6/24/15,6/23/20",
         "132-51,Data Entry Clerk,High School,1-2,Hour,$,GS-1,V,S,IT Schedule 70,Both,1,6/31/15,6/23/20",
         ",,,,,,,,,,,,,",
     )
     rows = gsa.parse_price_list(data, "upload.csv")
-    assert rows.select("labor_category", "current_price", "education_level", "contract_start", "parse_error").rows() == [
+    assert rows.select(
+        "labor_category", "current_price", "education_level", "contract_start", "parse_error"
+    ).rows() == [
         ("Help Desk Specialist", 1045.5, "AA", date(2019, 1, 5), None),
-        ("Website Audit", None, "BA", date(2015, 6, 24), "unit_of_issue: 'Task' is not Hour (price '$900.00' is not hourly)"),
-        ("Data Entry Clerk", None, "HS", None,
-         "current_price (PRICE OFFERED TO GSA (including IFF)): cannot parse ''; "
-         "min_years_experience: cannot parse '1-2'; contract_start: cannot parse '6/31/15'"),
+        (
+            "Website Audit",
+            None,
+            "BA",
+            date(2015, 6, 24),
+            "unit_of_issue: 'Task' is not Hour (price '$900.00' is not hourly)",
+        ),
+        (
+            "Data Entry Clerk",
+            None,
+            "HS",
+            None,
+            "current_price (PRICE OFFERED TO GSA (including IFF)): cannot parse ''; "
+            "min_years_experience: cannot parse '1-2'; contract_start: cannot parse '6/31/15'",
+        ),
     ]
 
 
@@ -211,18 +269,34 @@ def test_price_list_with_renamed_column_or_html():
 
 
 def test_map_longest_keyword_wins_and_unmatched_is_null():
-    rates = pl.DataFrame({"labor_category": ["Help Desk Specialist II", "Front Desk Clerk", "Architect II", None,
-                                             "HELP-DESK technician"]})
-    table = pl.DataFrame({"keyword": ["desk", "help desk"], "function_id": ["front_office", "it_helpdesk"],
-                          "note": [None, None]})
+    rates = pl.DataFrame(
+        {
+            "labor_category": [
+                "Help Desk Specialist II",
+                "Front Desk Clerk",
+                "Architect II",
+                None,
+                "HELP-DESK technician",
+            ]
+        }
+    )
+    table = pl.DataFrame(
+        {"keyword": ["desk", "help desk"], "function_id": ["front_office", "it_helpdesk"], "note": [None, None]}
+    )
     mapped = gsa.map_categories(rates, table)
     assert mapped.select("function_id", "function_keyword").rows() == [
-        ("it_helpdesk", "help desk"), ("front_office", "desk"), (None, None), (None, None), ("it_helpdesk", "help desk"),
+        ("it_helpdesk", "help desk"),
+        ("front_office", "desk"),
+        (None, None),
+        (None, None),
+        ("it_helpdesk", "help desk"),
     ]
 
 
 def test_map_whole_words_only_and_ties_stay_unmapped():
-    table = pl.DataFrame({"keyword": ["payroll", "billing"], "function_id": ["payroll", "accounting"], "note": ["", ""]})
+    table = pl.DataFrame(
+        {"keyword": ["payroll", "billing"], "function_id": ["payroll", "accounting"], "note": ["", ""]}
+    )
     rates = pl.DataFrame({"labor_category": ["Payrolls Analyst", "Payroll Billing Clerk", "payroll clerk"]})
     assert gsa.map_categories(rates, table)["function_id"].to_list() == [None, None, "payroll"]
 

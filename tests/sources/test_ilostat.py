@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import os
-from pathlib import Path
 
 import polars as pl
 import pytest
-
 
 from sources.errors import SourceFormatError
 from sources.ilostat import (
@@ -20,6 +17,7 @@ from sources.ilostat import (
 
 # /work/main is checked out beside /work/shared.
 from tests.shared_data import RAW, needs_shared_raw
+
 ILOSTAT = RAW / "ilostat"
 
 DDF_FILE = (
@@ -39,8 +37,7 @@ LABEL_ALIASES = pl.DataFrame(
 BOM = "\ufeff"
 
 CODED_HEADER = (
-    "ref_area,source,indicator,sex,classif1,classif2,time,obs_value,obs_status,"
-    "note_classif,note_indicator,note_source"
+    "ref_area,source,indicator,sex,classif1,classif2,time,obs_value,obs_status,note_classif,note_indicator,note_source"
 )
 CODED_CSV = "\n".join(
     [
@@ -328,7 +325,16 @@ def test_ddf_layout_small() -> None:
     )
     frame = parse_earnings(data, "ddf.csv")
     assert frame.row(0) == (
-        "PHL", "EAR_4MTH_SEX_OCU_CUR_NB_A", None, "SEX_T", "OCU_ISCO08_4", "CUR_TYPE_USD", 2018, 313.44, None, None
+        "PHL",
+        "EAR_4MTH_SEX_OCU_CUR_NB_A",
+        None,
+        "SEX_T",
+        "OCU_ISCO08_4",
+        "CUR_TYPE_USD",
+        2018,
+        313.44,
+        None,
+        None,
     )
     assert frame.height == 1
 

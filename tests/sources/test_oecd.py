@@ -1,16 +1,12 @@
 """OECD average-wages parser against the real SDMX-CSV-with-labels export, plus code-only and broken inputs."""
 
-import os
-from pathlib import Path
-
 import polars as pl
 import pytest
 
-
 from sources import oecd
 from sources.errors import SourceFormatError
-
 from tests.shared_data import RAW, needs_shared_raw
+
 FILE = RAW / "oecd" / "OECD_AV_AN_WAGE.csv"
 
 CODES_ONLY = (
@@ -29,9 +25,17 @@ def wages() -> pl.DataFrame:
 
 @needs_shared_raw
 def test_real_file_shape(wages):
-    assert wages.schema == pl.Schema({"iso3": pl.String, "area_name": pl.String, "year": pl.Int32,
-                                      "annual_wage": pl.Float64, "unit": pl.String, "price_base": pl.String,
-                                      "parse_error": pl.String})
+    assert wages.schema == pl.Schema(
+        {
+            "iso3": pl.String,
+            "area_name": pl.String,
+            "year": pl.Int32,
+            "annual_wage": pl.Float64,
+            "unit": pl.String,
+            "price_base": pl.String,
+            "parse_error": pl.String,
+        }
+    )
     assert wages.height == 112
     assert wages["iso3"].n_unique() == 39 and "OECD" in set(wages["iso3"])
     assert wages.filter(pl.col("iso3") != "OECD")["iso3"].n_unique() == 38
@@ -74,12 +78,15 @@ def test_missing_unit_mult_means_units_and_bad_year_is_flagged():
     assert row["parse_error"] == "year (TIME_PERIOD): cannot parse '2022-A'"
 
 
-@pytest.mark.parametrize("body, problem", [
-    (b"", "empty"),
-    (b"<html><body>NoResultsFound</body></html>", "HTML"),
-    (b'<?xml version="1.0"?><message:Error/>', "HTML or XML"),
-    (CODES_ONLY.replace("OBS_VALUE", "VALUE").encode(), "missing SDMX-CSV columns"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        (b"", "empty"),
+        (b"<html><body>NoResultsFound</body></html>", "HTML"),
+        (b'<?xml version="1.0"?><message:Error/>', "HTML or XML"),
+        (CODES_ONLY.replace("OBS_VALUE", "VALUE").encode(), "missing SDMX-CSV columns"),
+    ],
+)
 def test_layout_problems(body, problem):
     with pytest.raises(SourceFormatError, match=problem) as err:
         oecd.parse_average_wages(body, "OECD_AV_AN_WAGE.csv")

@@ -29,8 +29,17 @@ def test_good_csv():
     valid, rejected = read("good_quotes.csv")
     assert valid.schema == pl.Schema(vq.VALID_SCHEMA)
     assert rejected.schema == pl.Schema(vq.REJECTED_SCHEMA) and rejected.height == 0
-    assert valid.select("quote_id", "function_id", "rate_low", "rate_high", "currency", "unit", "quote_date",
-                        "valid_until", "source_row").rows() == [
+    assert valid.select(
+        "quote_id",
+        "function_id",
+        "rate_low",
+        "rate_high",
+        "currency",
+        "unit",
+        "quote_date",
+        "valid_until",
+        "source_row",
+    ).rows() == [
         ("Q-001", "customer_support", 8.5, 11.0, "USD", "hour", date(2025, 3, 14), date(2025, 6, 30), 2),
         ("Q-002", None, 2100.0, 2100.0, "USD", "month", date(2025, 4, 2), None, 3),  # empty rate_high = rate_low
         ("Q-003", "accounting", 1250.0, 1400.0, "EUR", "month", date(2025, 5, 20), date(2025, 12, 31), 4),
@@ -52,23 +61,34 @@ def test_bad_csv_rejects_exactly_the_bad_rows_with_all_reasons():
         ("Q-015", 8, "function_id 'legal_services' is not a known function"),
         ("Q-016", 9, "quote_date '2025-02-30' is not a yyyy-mm-dd date"),
         ("Q-017", 10, "country_iso3 'phl' is not three upper-case letters (ISO 3166 alpha-3)"),
-        (None, 11, "quote_id missing; service_label missing; rate_low '12,5' is not a number; "
-                   "currency 'usd' is not three upper-case letters (ISO 4217); "
-                   "price_type 'fte' is not one of vendor_billing_rate, buyer_spend_per_fte; "
-                   "quote_date '17/03/2025' is not a yyyy-mm-dd date"),
+        (
+            None,
+            11,
+            "quote_id missing; service_label missing; rate_low '12,5' is not a number; "
+            "currency 'usd' is not three upper-case letters (ISO 4217); "
+            "price_type 'fte' is not one of vendor_billing_rate, buyer_spend_per_fte; "
+            "quote_date '17/03/2025' is not a yyyy-mm-dd date",
+        ),
     ]
     # Raw values survive as text, untouched.
     last = rejected.row(-1, named=True)
-    assert (last["rate_low"], last["currency"], last["quote_date"], last["source_file"]) == \
-        ("12,5", "usd", "17/03/2025", "bad_quotes.csv")
+    assert (last["rate_low"], last["currency"], last["quote_date"], last["source_file"]) == (
+        "12,5",
+        "usd",
+        "17/03/2025",
+        "bad_quotes.csv",
+    )
     # Nothing dropped: every data line of the file is in one frame or the other.
     lines = (FIXTURES / "bad_quotes.csv").read_text().splitlines()
     assert valid.height + rejected.height == len(lines) - 1
 
 
 def test_renamed_column_refuses_the_file():
-    with pytest.raises(SourceFormatError, match=r"Vendor quotes: renamed_column\.csv: missing template columns "
-                                                r"\['rate_low'\]") as err:
+    with pytest.raises(
+        SourceFormatError,
+        match=r"Vendor quotes: renamed_column\.csv: missing template columns "
+        r"\['rate_low'\]",
+    ) as err:
         read("renamed_column.csv")
     assert err.value.expected == list(vq.TEMPLATE_COLUMNS)
     assert "rate_min" in err.value.found
@@ -89,26 +109,80 @@ def workbook(rows: list[list]) -> bytes:
 
 def test_xlsx_first_sheet_with_number_and_date_cells(tmp_path):
     path = tmp_path / "quotes_2025.xlsx"
-    path.write_bytes(workbook([
-        ["X-1", "Example Vendor A", "PHL", "it_helpdesk", "Service desk", 9, 12.5, "USD", "hour", "vendor_billing_rate",
-         datetime(2025, 3, 14), "2025-06-30", "Test Analyst", None],
-        [None] * 14,
-        ["X-2", "Example Vendor B", "IND", "payroll", "Payroll", 0, None, "USD", "month", "buyer_spend_per_fte",
-         datetime(2025, 3, 14), datetime(2025, 1, 31), None, None],
-    ]))
+    path.write_bytes(
+        workbook(
+            [
+                [
+                    "X-1",
+                    "Example Vendor A",
+                    "PHL",
+                    "it_helpdesk",
+                    "Service desk",
+                    9,
+                    12.5,
+                    "USD",
+                    "hour",
+                    "vendor_billing_rate",
+                    datetime(2025, 3, 14),
+                    "2025-06-30",
+                    "Test Analyst",
+                    None,
+                ],
+                [None] * 14,
+                [
+                    "X-2",
+                    "Example Vendor B",
+                    "IND",
+                    "payroll",
+                    "Payroll",
+                    0,
+                    None,
+                    "USD",
+                    "month",
+                    "buyer_spend_per_fte",
+                    datetime(2025, 3, 14),
+                    datetime(2025, 1, 31),
+                    None,
+                    None,
+                ],
+            ]
+        )
+    )
     valid, rejected = vq.read_quotes(path.read_bytes(), path.name, KNOWN)
     assert valid.select("quote_id", "rate_low", "rate_high", "quote_date", "valid_until", "source_row").rows() == [
         ("X-1", 9.0, 12.5, date(2025, 3, 14), date(2025, 6, 30), 2),
     ]
     assert rejected.select("quote_id", "source_row", "reject_reason").rows() == [
-        ("X-2", 4, "rate_low '0' is not positive; valid_until '2025-01-31 00:00:00' is before quote_date "
-                   "'2025-03-14 00:00:00'"),
+        (
+            "X-2",
+            4,
+            "rate_low '0' is not positive; valid_until '2025-01-31 00:00:00' is before quote_date "
+            "'2025-03-14 00:00:00'",
+        ),
     ]
 
 
 def test_xlsx_detected_by_magic_bytes_whatever_the_name():
-    data = workbook([["X-3", "Example Vendor C", "COL", None, "Collections", "4,200", None, "COP", "month",
-                      "vendor_billing_rate", "2025-04-01", None, None, None]])
+    data = workbook(
+        [
+            [
+                "X-3",
+                "Example Vendor C",
+                "COL",
+                None,
+                "Collections",
+                "4,200",
+                None,
+                "COP",
+                "month",
+                "vendor_billing_rate",
+                "2025-04-01",
+                None,
+                None,
+                None,
+            ]
+        ]
+    )
     valid, rejected = vq.read_quotes(data, "upload.bin", KNOWN)
     assert (valid["rate_low"].to_list(), rejected.height) == ([4200.0], 0)
 
@@ -125,7 +199,7 @@ def test_wrong_files_are_refused():
 def test_bom_and_windows_1252_csv():
     header = ",".join(vq.TEMPLATE_COLUMNS)
     row = "W-1,Café Services,MEX,,Soporte técnico,10,,USD,hour,vendor_billing_rate,2025-03-01,,,"
-    for data in (b"\xef\xbb\xbf" + f"{header}\n{row}\n".encode("utf-8"), f"{header}\n{row}\n".encode("cp1252")):
+    for data in (b"\xef\xbb\xbf" + f"{header}\n{row}\n".encode(), f"{header}\n{row}\n".encode("cp1252")):
         valid, rejected = vq.read_quotes(data, "w.csv", KNOWN)
         assert rejected.height == 0
         assert valid.select("quote_id", "vendor", "service_label").row(0) == ("W-1", "Café Services", "Soporte técnico")

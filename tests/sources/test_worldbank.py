@@ -1,19 +1,16 @@
 """World Bank WDI parsers against the real bulk files in ../shared/data/raw/worldbank and small broken inputs."""
 
 import io
-import os
 import zipfile
 from datetime import date
-from pathlib import Path
 
 import polars as pl
 import pytest
 
-
 from sources import worldbank as wb
 from sources.errors import SourceFormatError
-
 from tests.shared_data import RAW, needs_shared_raw
+
 WB = RAW / "worldbank"
 
 FCRF = "API_PA.NUS.FCRF_DS2_en_csv_v2_22859.csv"
@@ -35,8 +32,16 @@ def value(df: pl.DataFrame, code: str, year: int) -> float:
 @needs_shared_raw
 def test_served_exchange_rate_file():
     df = parse(FCRF)
-    assert df.schema == pl.Schema({"country_code": pl.String, "country_name": pl.String, "indicator_code": pl.String,
-                                   "year": pl.Int32, "value": pl.Float64, "parse_error": pl.String})
+    assert df.schema == pl.Schema(
+        {
+            "country_code": pl.String,
+            "country_name": pl.String,
+            "indicator_code": pl.String,
+            "year": pl.Int32,
+            "value": pl.Float64,
+            "parse_error": pl.String,
+        }
+    )
     assert value(df, "PHL", 2022) == pytest.approx(54.477785837205, rel=1e-12)
     assert df["indicator_code"].unique().to_list() == ["PA.NUS.FCRF"]
     assert (df["year"].min(), df["year"].max()) == (1960, 2024)
@@ -90,7 +95,7 @@ def test_country_metadata_aggregates():
     meta = wb.parse_country_metadata((WB / name).read_bytes(), name)
     assert meta.columns == ["country_code", "region", "income_group", "special_notes", "is_aggregate", "parse_error"]
     assert meta.height == 265
-    flags = dict(zip(meta["country_code"], meta["is_aggregate"]))
+    flags = dict(zip(meta["country_code"], meta["is_aggregate"], strict=False))
     assert flags["WLD"] and flags["EUU"] and flags["HIC"]
     assert not flags["PHL"] and not flags["XKX"] and not flags["CHI"]
     assert meta["is_aggregate"].sum() == 48
@@ -104,10 +109,12 @@ def test_country_metadata_aggregates():
 def test_unpack_indicator_zip_built_from_real_files():
     members = {
         "API_PV.EST_DS2_en_csv_v2_7919.csv": (WB / PV).read_bytes(),
-        "Metadata_Country_API_PV.EST_DS2_en_csv_v2_7919.csv":
-            (WB / "Metadata_Country_API_PV.EST_DS2_en_csv_v2_7919.csv").read_bytes(),
-        "Metadata_Indicator_API_PV.EST_DS2_en_csv_v2_7919.csv":
-            (WB / "Metadata_Indicator_API_PV.EST_DS2_en_csv_v2_7919.csv").read_bytes(),
+        "Metadata_Country_API_PV.EST_DS2_en_csv_v2_7919.csv": (
+            WB / "Metadata_Country_API_PV.EST_DS2_en_csv_v2_7919.csv"
+        ).read_bytes(),
+        "Metadata_Indicator_API_PV.EST_DS2_en_csv_v2_7919.csv": (
+            WB / "Metadata_Indicator_API_PV.EST_DS2_en_csv_v2_7919.csv"
+        ).read_bytes(),
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -150,13 +157,16 @@ def test_unparseable_value_keeps_row_with_parse_error_and_empty_cells_are_droppe
     assert df.filter(pl.col("parse_error").is_null())["value"].to_list() == [49.25, 1.79]
 
 
-@pytest.mark.parametrize("body, problem", [
-    (b"", "empty"),
-    (b"<!DOCTYPE html><html><body>Error</body></html>", "HTML"),
-    (SMALL.replace('"Country Code"', '"Code"').encode(), "header"),
-    (SMALL.replace('"Indicator Code"', '"Indicator"').encode(), "missing columns"),
-    (b'"Country Name","Country Code","Indicator Name","Indicator Code"\n"A","B","C","D"\n', "no year columns"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        (b"", "empty"),
+        (b"<!DOCTYPE html><html><body>Error</body></html>", "HTML"),
+        (SMALL.replace('"Country Code"', '"Code"').encode(), "header"),
+        (SMALL.replace('"Indicator Code"', '"Indicator"').encode(), "missing columns"),
+        (b'"Country Name","Country Code","Indicator Name","Indicator Code"\n"A","B","C","D"\n', "no year columns"),
+    ],
+)
 def test_layout_problems_raise(body, problem):
     with pytest.raises(SourceFormatError, match=problem) as err:
         wb.parse_indicator(body, "API_bad.csv")

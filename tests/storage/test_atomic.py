@@ -21,7 +21,9 @@ def test_a_failed_write_keeps_the_previous_table_and_leaves_no_temporary_file(tm
     monkeypatch.undo()
 
     assert read_table(root, "staging", "exchange_rates")["iso3"].to_list() == ["PHL"]
-    assert [p.name for p in table_path(root, "staging", "exchange_rates").parent.iterdir()] == ["exchange_rates.parquet"]
+    assert [p.name for p in table_path(root, "staging", "exchange_rates").parent.iterdir()] == [
+        "exchange_rates.parquet"
+    ]
 
 
 def test_reading_a_table_never_written_names_it(tmp_path):

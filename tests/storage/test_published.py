@@ -11,7 +11,11 @@ from polars.testing import assert_frame_equal
 from upath import UPath
 
 from storage.published import (
-    build_duckdb_catalog, parquet_column_descriptions, published_path, read_partitioned, write_partitioned,
+    build_duckdb_catalog,
+    parquet_column_descriptions,
+    published_path,
+    read_partitioned,
+    write_partitioned,
 )
 
 PARTITION_BY = ["buyer_iso3", "year"]
@@ -25,10 +29,15 @@ PROVENANCE = {"model": "model.costs", "run_id": "run-1"}
 
 
 def costs(buyers: tuple[str, ...] = ("USA", "GBR"), years: tuple[int, ...] = (2023, 2024)) -> pl.DataFrame:
-    rows = [(year, buyer, function, 1000.0 * year + len(buyer + function))
-            for year in years for buyer in buyers for function in ("F01", "F02")]
+    rows = [
+        (year, buyer, function, 1000.0 * year + len(buyer + function))
+        for year in years
+        for buyer in buyers
+        for function in ("F01", "F02")
+    ]
     return pl.DataFrame(
-        rows, schema={"year": pl.Int32, "buyer_iso3": pl.String, "function_id": pl.String, "cost": pl.Float64},
+        rows,
+        schema={"year": pl.Int32, "buyer_iso3": pl.String, "function_id": pl.String, "cost": pl.Float64},
         orient="row",
     )
 
@@ -46,7 +55,7 @@ def hidden_entries(root: UPath) -> list[str]:
 
 
 def sort(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(costs().columns).sort(PARTITION_BY + ["function_id"])
+    return frame.select(costs().columns).sort([*PARTITION_BY, "function_id"])
 
 
 @pytest.fixture(params=["local", "memory"])
@@ -58,8 +67,9 @@ def test_writes_one_hive_folder_per_partition_without_the_partition_columns_in_t
     folder = publish(root, costs())
 
     assert folder == root / "benchmarks" / "location_costs"
-    assert files(folder) == [f"buyer_iso3={buyer}/year={year}/part-0.parquet"
-                             for buyer in ("GBR", "USA") for year in (2023, 2024)]
+    assert files(folder) == [
+        f"buyer_iso3={buyer}/year={year}/part-0.parquet" for buyer in ("GBR", "USA") for year in (2023, 2024)
+    ]
     assert pq.read_schema((folder / files(folder)[0]).path, filesystem=folder.fs).names == ["function_id", "cost"]
 
 
@@ -100,7 +110,7 @@ def test_polars_and_duckdb_read_the_folder_with_typed_partition_columns(tmp_path
     assert_frame_equal(sort(from_polars), sort(costs()), check_dtypes=False)
 
     from_duckdb = duckdb.sql(f"SELECT * FROM read_parquet('{files_glob}', hive_partitioning = true)")
-    types = dict(zip(from_duckdb.columns, map(str, from_duckdb.types)))
+    types = dict(zip(from_duckdb.columns, map(str, from_duckdb.types), strict=False))
     assert types["year"] == "BIGINT" and types["buyer_iso3"] == "VARCHAR"
     assert_frame_equal(sort(from_duckdb.pl()), sort(costs()), check_dtypes=False)
 
@@ -190,11 +200,17 @@ def test_the_catalog_has_a_typed_commented_view_per_table(tmp_path):
     assert catalog_rows(catalog, "SELECT count(*) FROM location_costs") == [(8,)]
     assert catalog_rows(catalog, "SELECT DISTINCT buyer_iso3 FROM nearshore_costs") == [("PHL",)]
     assert catalog_rows(catalog, "SELECT count(*) FROM location_costs WHERE buyer_iso3 = '001' AND year = 2024") == [
-        (2,)]
-    columns = catalog_rows(catalog, "SELECT column_name, data_type, comment FROM duckdb_columns() "
-                                    "WHERE table_name = 'location_costs'")
+        (2,)
+    ]
+    columns = catalog_rows(
+        catalog, "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = 'location_costs'"
+    )
     assert {name: kind for name, kind, _ in columns} == {
-        "function_id": "VARCHAR", "cost": "DOUBLE", "buyer_iso3": "VARCHAR", "year": "INTEGER"}
+        "function_id": "VARCHAR",
+        "cost": "DOUBLE",
+        "buyer_iso3": "VARCHAR",
+        "year": "INTEGER",
+    }
     assert {name: comment for name, _, comment in columns} == DESCRIPTIONS
     [(comment,)] = catalog_rows(catalog, "SELECT comment FROM duckdb_views() WHERE view_name = 'location_costs'")
     assert json.loads(comment) == PROVENANCE
@@ -208,8 +224,10 @@ def test_the_catalog_views_ignore_key_value_folders_above_the_warehouse(tmp_path
 
     catalog = build_duckdb_catalog(root, {"location_costs": PARTITION_BY, "relativities": []})
 
-    columns = ("SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() WHERE NOT internal "
-               "GROUP BY table_name")
+    columns = (
+        "SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() WHERE NOT internal "
+        "GROUP BY table_name"
+    )
     assert dict(catalog_rows(catalog, columns)) == {
         "location_costs": ["function_id", "cost", "buyer_iso3", "year"],
         "relativities": ["year", "buyer_iso3", "function_id", "cost"],

@@ -11,8 +11,14 @@ from storage.raw_zone import Provenance, RawZone
 
 def provenance(retrieved_at: str = "2026-11-01T10:00:00+00:00") -> Provenance:
     return Provenance(
-        source="worldbank", dataset_id="PA.NUS.FCRF", producer="World Bank", title="Official exchange rate",
-        url="https://example.org/fx.csv", licence="CC BY 4.0", retrieved_at=retrieved_at, last_updated=None,
+        source="worldbank",
+        dataset_id="PA.NUS.FCRF",
+        producer="World Bank",
+        title="Official exchange rate",
+        url="https://example.org/fx.csv",
+        licence="CC BY 4.0",
+        retrieved_at=retrieved_at,
+        last_updated=None,
         mode="live",
     )
 
