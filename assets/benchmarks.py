@@ -6,22 +6,20 @@ is published. Tables are Hive-partitioned Parquet under $BPO_WAREHOUSE/benchmark
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
 from dagster import AssetCheckResult, AssetCheckSeverity, MaterializeResult, MetadataValue, asset, asset_check
 
 from assets.metadata import column_schema, markdown_table, table_metadata
+from assets.resources import ReferenceFiles, Warehouse
 from model.benchmarks import cost_outliers, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.costs import location_function_costs as cost_rows
 from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
 from model.wages import function_wages, relativities
-from pipelines.resources import ReferenceFiles, Warehouse
 from schemas.benchmarks import (
     LocationFunctionCosts,
     LocationTiers,
@@ -32,15 +30,7 @@ from schemas.benchmarks import (
 from schemas.contract import ContractError, validate_stored
 
 LAYER = "benchmarks"
-WAGE_INPUTS = [
-    "earnings",
-    "exchange_rates",
-    "ppp_factors",
-    "average_wages",
-    "countries",
-    "us_occupation_wages",
-    "gdp_per_capita",
-]
+IO_MANAGER = "published_tables"
 # Published table -> (contract, Hive partition columns).
 TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
     "occupation_relativities": (OccupationRelativities, []),
@@ -54,14 +44,10 @@ TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
 def provenance(reference: ReferenceFiles) -> dict[str, str]:
     """What an analyst needs to reproduce a published file: the reference files' checksums and where the raw
     files' origins are listed."""
-    checksums = {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(Path(reference.folder).glob("*.csv"))
-    }
     return {
         "producer": "bpo-benchmark (pipelines.definitions)",
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "reference_files_sha256": str(checksums),
+        "reference_files_sha256": str(reference.checksums()),
         "raw_files": "each path in a row's `sources` is described in staging/raw_sources (publisher, URL, licence)",
         "licences": "derived from ILOSTAT, World Bank, GeoNames and OECD data (CC BY 4.0) and BLS data (public domain)",
     }
@@ -77,84 +63,102 @@ def publish(warehouse: Warehouse, reference: ReferenceFiles, table: str, frame: 
     return MaterializeResult(metadata=table_metadata(frame, path))
 
 
-def _asset(name: str, deps: list[str], description: str):
+def _asset(name: str, description: str):
+    """A published table's asset: its inputs are its parameters, loaded by the IO manager of the layer they are in."""
     return asset(
         name=name,
         group_name=LAYER,
-        deps=deps,
         kinds={"parquet"},
         description=description,
         metadata={"dagster/column_schema": column_schema(TABLES[name][0]), "partitioned_by": TABLES[name][1]},
+        io_manager_key=IO_MANAGER,
     )
 
 
 @_asset(
     "occupation_relativities",
-    ["earnings", "countries"],
     "Each ISCO-08 major group's earnings relative to the national mean, by World Bank income group and over all "
     "countries: median, quartiles, range and the country-years behind it.",
 )
-def occupation_relativities(warehouse: Warehouse, reference: ReferenceFiles):
-    settings = reference.load().settings
-    frame = relativities(warehouse.read("staging", "earnings"), warehouse.read("staging", "countries"), settings)
+def occupation_relativities(
+    warehouse: Warehouse, reference: ReferenceFiles, earnings: pl.DataFrame, countries: pl.DataFrame
+) -> MaterializeResult:
+    frame = relativities(earnings, countries, reference.model().settings)
     return publish(warehouse, reference, "occupation_relativities", frame)
 
 
 @_asset(
     "location_function_costs",
-    WAGE_INPUTS,
     "Wage, loaded cost per FTE and cost per productive hour of each business function in each delivery country, "
     "per benchmark year, with the method, source year, quality grade and raw files of every number.",
 )
-def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles):
-    staging = {name: warehouse.read("staging", name) for name in WAGE_INPUTS}
-    ref = reference.load_checked(staging["countries"])
+def location_function_costs(
+    warehouse: Warehouse,
+    reference: ReferenceFiles,
+    earnings: pl.DataFrame,
+    exchange_rates: pl.DataFrame,
+    ppp_factors: pl.DataFrame,
+    average_wages: pl.DataFrame,
+    countries: pl.DataFrame,
+    us_occupation_wages: pl.DataFrame,
+    gdp_per_capita: pl.DataFrame,
+) -> MaterializeResult:
+    ref = reference.checked(countries)
+    staging = {
+        "earnings": earnings,
+        "exchange_rates": exchange_rates,
+        "ppp_factors": ppp_factors,
+        "average_wages": average_wages,
+        "countries": countries,
+        "us_occupation_wages": us_occupation_wages,
+        "gdp_per_capita": gdp_per_capita,
+    }
     wages = function_wages(staging, ref.functions, ref.settings)
-    frame = cost_rows(wages, ref.functions, staging["countries"], ref.cost_parameters, ref.settings)
+    frame = cost_rows(wages, ref.functions, countries, ref.cost_parameters, ref.settings)
     return publish(warehouse, reference, "location_function_costs", frame)
 
 
 @_asset(
     "location_tiers",
-    ["countries"],
     "Onshore, nearshore or offshore for every buyer and delivery country, with distance, time difference, "
     "business-hours overlap, shared border and the rule that decided.",
 )
-def location_tiers(warehouse: Warehouse, reference: ReferenceFiles):
-    countries = warehouse.read("staging", "countries")
-    ref = reference.load_checked(countries)
+def location_tiers(warehouse: Warehouse, reference: ReferenceFiles, countries: pl.DataFrame) -> MaterializeResult:
+    ref = reference.checked(countries)
     frame = tier_rows(countries, ref.buyers, ref.tier_rules, ref.region_overrides)
     return publish(warehouse, reference, "location_tiers", frame)
 
 
 @_asset(
     "vendor_rates",
-    ["vendor_rate_observations", "location_function_costs", "countries"],
     "What vendors charge per productive hour for each function in each country: the published rates where there "
     "are any, else the loaded cost times a markup estimated from the observed (rate, cost) pairs.",
 )
-def vendor_rates(warehouse: Warehouse, reference: ReferenceFiles):
-    frame = rate_rows(
-        warehouse.read("staging", "vendor_rate_observations"),
-        warehouse.read_published("location_function_costs"),
-        warehouse.read("staging", "countries"),
-        reference.load().settings,
-    )
+def vendor_rates(
+    warehouse: Warehouse,
+    reference: ReferenceFiles,
+    vendor_rate_observations: pl.DataFrame,
+    location_function_costs: pl.DataFrame,
+    countries: pl.DataFrame,
+) -> MaterializeResult:
+    ref = reference.checked(countries)
+    frame = rate_rows(vendor_rate_observations, location_function_costs, countries, ref.cost_parameters, ref.settings)
     return publish(warehouse, reference, "vendor_rates", frame)
 
 
 @_asset(
     "tier_function_benchmarks",
-    ["location_function_costs", "location_tiers", "vendor_rates"],
     "For each buyer, function and tier: how many delivery countries, the quartiles of their cost per productive "
     "hour, savings against onshore, the cheapest countries, and the median vendor rate with its savings.",
 )
-def tier_function_benchmarks(warehouse: Warehouse, reference: ReferenceFiles):
-    frame = summarise_tiers(
-        warehouse.read_published("location_function_costs"),
-        warehouse.read_published("location_tiers"),
-        warehouse.read_published("vendor_rates"),
-    )
+def tier_function_benchmarks(
+    warehouse: Warehouse,
+    reference: ReferenceFiles,
+    location_function_costs: pl.DataFrame,
+    location_tiers: pl.DataFrame,
+    vendor_rates: pl.DataFrame,
+) -> MaterializeResult:
+    frame = summarise_tiers(location_function_costs, location_tiers, vendor_rates)
     return publish(warehouse, reference, "tier_function_benchmarks", frame)
 
 
@@ -183,7 +187,7 @@ def published_contract_check(table: str):
     description="Every default buyer has onshore, nearshore and offshore figures for every function and year.",
 )
 def tiers_complete(warehouse: Warehouse, reference: ReferenceFiles) -> AssetCheckResult:
-    ref = reference.load()
+    ref = reference.model()
     missing = missing_tiers(
         warehouse.read_published("tier_function_benchmarks"),
         ref.buyers,

@@ -6,7 +6,7 @@ import duckdb
 from dagster import AssetCheckResult, MaterializeResult, MetadataValue, asset, asset_check
 
 from assets.benchmarks import TABLES
-from pipelines.resources import Warehouse
+from assets.resources import Warehouse
 from storage.published import build_duckdb_catalog
 
 # Staging tables that analysts read beside the benchmarks: the evidence behind vendor_rates.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.benchmarks import TIERS
+from schemas.vocabulary import TIERS
 
 CHEAPEST_SHOWN = 3
 # A country costing more than this multiple of its tier's 75th percentile, or less than its 25th percentile divided by

@@ -11,15 +11,9 @@ from __future__ import annotations
 import polars as pl
 
 from model.reference import ModelSettings
+from schemas.vocabulary import COST_PARAMETERS, PARAMETER_SCOPES, QUALITY_GRADES
 
-SPECIFICITY = {"country_function": 0, "country": 1, "function": 2, "default": 3}
-PARAMETERS = [
-    "employer_cost_multiplier",
-    "overhead_per_seat_usd_year",
-    "paid_hours_per_year",
-    "productive_hours_per_year",
-]
-GRADES = "ABCD"
+SPECIFICITY = {scope: rank for rank, scope in enumerate(PARAMETER_SCOPES)}
 
 
 def resolve_parameters(pairs: pl.DataFrame, parameters: pl.DataFrame) -> pl.DataFrame:
@@ -44,7 +38,7 @@ def resolve_parameters(pairs: pl.DataFrame, parameters: pl.DataFrame) -> pl.Data
         .unique(["country_iso3", "function_id", "parameter"], keep="first", maintain_order=True)
     )
     return chosen.pivot("parameter", index=["country_iso3", "function_id"], values="value").select(
-        "country_iso3", "function_id", *PARAMETERS
+        "country_iso3", "function_id", *COST_PARAMETERS
     )
 
 
@@ -54,8 +48,8 @@ def quality_grade(year: int, settings: ModelSettings) -> pl.Expr:
     base = pl.when(pl.col("wage_method") == "national_mean_x_relativity").then(1).otherwise(0)
     stale = (year - pl.col("wage_source_year") > settings.recent_wage_age_years).cast(pl.Int32)
     pooled = pl.col("relativity_pooled").fill_null(False).cast(pl.Int32)
-    step = pl.min_horizontal(base + stale + pooled, pl.lit(len(GRADES) - 1))
-    return step.replace_strict(dict(enumerate(GRADES)), return_dtype=pl.String)
+    step = pl.min_horizontal(base + stale + pooled, pl.lit(len(QUALITY_GRADES) - 1))
+    return step.replace_strict(dict(enumerate(QUALITY_GRADES)), return_dtype=pl.String)
 
 
 def location_function_costs(

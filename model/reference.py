@@ -13,10 +13,10 @@ import pandera.polars as pa
 import polars as pl
 
 from model.tiers import TierRules
-from schemas.reference import Buyers, CostParameters, Functions, RegionOverrides
+from schemas.reference import Buyers, CostParameters, Functions, RegionOverrides, ServiceFunctions
+from schemas.vocabulary import COST_PARAMETERS, POSITIVE_COST_PARAMETERS
+from sources.gsa_calc import read_keywords
 
-REFERENCE = Path(__file__).resolve().parents[1] / "reference"
-POSITIVE_PARAMETERS = {"employer_cost_multiplier", "paid_hours_per_year", "productive_hours_per_year"}
 LIST_COLUMNS = ["isco08_unit_groups", "isco08_major_groups", "us_soc_codes"]
 
 
@@ -44,16 +44,23 @@ class ReferenceData:
     region_overrides: pl.DataFrame
     buyers: list[str]
     settings: ModelSettings
+    # Maps from a source's wording to a function: GSA labour-category keywords, and vendors' service wording.
+    gsa_keywords: pl.DataFrame
+    service_functions: pl.DataFrame
 
 
-def load_reference(folder: Path = REFERENCE) -> ReferenceData:
+def load_reference(folder: Path) -> ReferenceData:
     functions = _read(
         folder / "functions.csv", Functions, lambda f: f.with_columns(pl.col(LIST_COLUMNS).str.split(";"))
     )
     parameters = _read(
         folder / "cost_parameters.csv", CostParameters, lambda f: f.with_columns(pl.col("value").cast(pl.Float64))
     )
-    _check_parameters(parameters, set(functions["function_id"]), folder / "cost_parameters.csv")
+    function_ids = set(functions["function_id"])
+    _check_parameters(parameters, function_ids, folder / "cost_parameters.csv")
+    gsa_keywords = _gsa_keywords(folder / "gsa_category_functions.csv", function_ids)
+    service_functions = _read(folder / "service_functions.csv", ServiceFunctions)
+    _check_known_functions(service_functions, function_ids, folder / "service_functions.csv")
     try:
         tier_frame = pl.read_csv(folder / "tier_rules.csv", infer_schema=False)
         tier_rules = TierRules.from_frame(tier_frame.select("parameter", pl.col("value").cast(pl.Float64)))
@@ -66,6 +73,8 @@ def load_reference(folder: Path = REFERENCE) -> ReferenceData:
         region_overrides=_read(folder / "nearshore_region_overrides.csv", RegionOverrides),
         buyers=_read(folder / "buyers.csv", Buyers)["buyer_iso3"].to_list(),
         settings=_settings(folder / "model_settings.csv"),
+        gsa_keywords=gsa_keywords,
+        service_functions=service_functions,
     )
 
 
@@ -83,13 +92,38 @@ def _read(path: Path, model: type[pa.DataFrameModel], prepare=lambda frame: fram
         raise ReferenceDataError(f"{path}: cannot be read: {exc}") from None
 
 
+def _gsa_keywords(path: Path, function_ids: set[str]) -> pl.DataFrame:
+    """Every function needs a keyword, or GSA CALC's labour categories could never price it."""
+    try:
+        keywords = read_keywords(path.read_bytes(), str(path))
+    except (ValueError, OSError) as exc:
+        raise ReferenceDataError(str(exc)) from None
+    _check_known_functions(keywords, function_ids, path)
+    if uncovered := sorted(function_ids - set(keywords["function_id"])):
+        raise ReferenceDataError(f"{path}: no keyword maps to function(s) {uncovered}; add a row for each")
+    return keywords
+
+
+def _check_known_functions(mapping: pl.DataFrame, function_ids: set[str], path: Path) -> None:
+    """A map to a function that does not exist would be silently unused."""
+    unknown = mapping.with_row_index("line", offset=2).filter(
+        pl.col("function_id").is_not_null() & ~pl.col("function_id").is_in(sorted(function_ids))
+    )
+    if not unknown.is_empty():
+        problems = [
+            f"line {line}: unknown function {function!r}"
+            for line, function in unknown.select("line", "function_id").iter_rows()
+        ]
+        raise ReferenceDataError(f"{path}: " + "; ".join(problems) + f"; known: {', '.join(sorted(function_ids))}")
+
+
 def _check_parameters(parameters: pl.DataFrame, function_ids: set[str], path: Path) -> None:
     """What a row-by-row contract cannot see: positivity of divisors, scopes that name known functions, defaults."""
     problems = []
     for line, row in enumerate(parameters.iter_rows(named=True), start=2):
         name, scope_type, scope, value = row["parameter"], row["scope_type"], row["scope"] or "", row["value"]
         country, _, function = scope.partition("/") if scope_type == "country_function" else (scope, "", scope)
-        if name in POSITIVE_PARAMETERS and value <= 0:
+        if name in POSITIVE_COST_PARAMETERS and value <= 0:
             problems.append(f"line {line}: {name} must be greater than 0, found {value}")
         if scope_type == "default" and scope:
             problems.append(f"line {line}: a default has no scope, found {scope!r}")
@@ -98,7 +132,7 @@ def _check_parameters(parameters: pl.DataFrame, function_ids: set[str], path: Pa
         if scope_type in ("country", "country_function") and not (len(country) == 3 and country.isupper()):
             problems.append(f"line {line}: scope {scope!r} must start with an ISO3 country code")
     defaults = set(parameters.filter(pl.col("scope_type") == "default")["parameter"])
-    if missing := (POSITIVE_PARAMETERS | {"overhead_per_seat_usd_year"}) - defaults:
+    if missing := set(COST_PARAMETERS) - defaults:
         problems.append(f"no default value for {', '.join(sorted(missing))}")
     if problems:
         raise ReferenceDataError(f"{path}: " + "; ".join(problems))
@@ -115,7 +149,7 @@ def _settings(path: Path) -> ModelSettings:
         raise ReferenceDataError(f"{path}: missing or non-integer setting: {exc}") from None
 
 
-def check_against_countries(reference: ReferenceData, countries: pl.DataFrame, folder: Path = REFERENCE) -> None:
+def check_against_countries(reference: ReferenceData, countries: pl.DataFrame, folder: Path) -> None:
     """What only the staging countries can tell: a region override naming no World Bank region, or a cost parameter
     for a country code that does not exist, would otherwise be silently unused."""
     regions = set(countries["region"].drop_nulls())

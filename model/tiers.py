@@ -22,9 +22,10 @@ from typing import Literal
 
 import polars as pl
 
+from schemas.vocabulary import OVERRIDE_TIERS
+
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius, the usual choice for great-circle distances
 HOURS_PER_DAY = 24.0
-OVERRIDE_TIERS = ("nearshore", "offshore")
 OUTPUT_SCHEMA = pl.Schema(
     {
         "buyer_iso3": pl.String,

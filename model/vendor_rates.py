@@ -1,5 +1,5 @@
-"""Vendor market prices beside labour cost: observed rates normalised to US$ per productive hour, the markup they
-imply over the loaded cost, and modelled rates where nothing was published.
+"""Vendor market prices beside labour cost: observed rates (staged in US$ per their own unit) per productive hour,
+the markup they imply over the loaded cost, and modelled rates where nothing was published.
 
 A rate for an hour is taken as it is; a rate per FTE-day, -week, -month or -year is spread over the FTE's productive
 hours (reference/cost_parameters.csv), because that is what a buyer of a full-time seat receives.
@@ -7,80 +7,33 @@ hours (reference/cost_parameters.csv), because that is what a buyer of a full-ti
 
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
 
 from model.costs import resolve_parameters
 from model.reference import ModelSettings
+from schemas.vocabulary import VENDOR_PRICES
 
 SHARE_OF_PRODUCTIVE_YEAR = {"hour": None, "day": 1 / 260, "week": 1 / 52, "month": 1 / 12, "year": 1.0}
-PRICES = ["vendor_billing_rate", "buyer_spend_per_fte"]
 KEY = ["country_iso3", "function_id"]
 
 
-def map_services(observations: pl.DataFrame, service_functions: pl.DataFrame) -> pl.DataFrame:
-    """function_id from the wording of the service, through reference/service_functions.csv only. `label_known` says
-    whether the wording is in that table (a known wording may map to no function on purpose)."""
-    mapping = service_functions.select(
-        pl.col("service_label").str.strip_chars().str.to_lowercase().alias("label_key"),
-        pl.col("function_id").alias("mapped_function"),
-        pl.lit(True).alias("label_known"),
-    )
-    return (
-        observations.with_columns(label_key=pl.col("service_label").str.strip_chars().str.to_lowercase())
-        .join(mapping, on="label_key", how="left")
-        .with_columns(
-            function_id=pl.coalesce("function_id", "mapped_function"),
-            label_known=pl.col("label_known").fill_null(False) | pl.col("function_id").is_not_null(),
-        )
-        .drop("label_key", "mapped_function")
-    )
-
-
-def currency_rates(countries: pl.DataFrame, fx: pl.DataFrame) -> pl.DataFrame:
-    """Units of each currency per US$ by year, from the exchange rates of the countries that use it (the euro
-    countries all report the same rate; the median guards against one that does not)."""
-    by_currency = (
-        countries.select("iso3", pl.col("currency_code").alias("currency"))
-        .join(fx, on="iso3")
-        .group_by("currency", "year")
-        .agg(pl.col("lcu_per_usd").median().alias("per_usd"), pl.col("raw_file").first().alias("fx_file"))
-    )
-    years = fx.select(pl.col("year").unique())
-    dollar = years.with_columns(currency=pl.lit("USD"), per_usd=pl.lit(1.0), fx_file=pl.lit(None, pl.String))
-    return pl.concat([by_currency.filter(pl.col("currency") != "USD"), dollar.select(by_currency.columns)])
-
-
-def normalise(
-    observations: pl.DataFrame, countries: pl.DataFrame, fx: pl.DataFrame, parameters: pl.DataFrame
-) -> pl.DataFrame:
-    """Rates in US$ per productive hour, converted at the exchange rate of the observation's year; an undated one, or
-    one dated after the latest published rate of its currency, at that latest rate (the year used is `fx_year`)."""
-    rates = currency_rates(countries, fx)
-    latest = rates.group_by("currency").agg(pl.col("year").max().alias("latest_fx_year"))
+def per_productive_hour(observations: pl.DataFrame, parameters: pl.DataFrame) -> pl.DataFrame:
+    """Each observation's US$ amounts as US$ per productive hour: an hourly rate as it is, a price per FTE-period
+    spread over that period's share of the productive hours of its country and function."""
     hours = resolve_parameters(
         observations.select(pl.col("country_iso3"), pl.col("function_id").fill_null("")), parameters
-    ).select("country_iso3", pl.col("function_id"), "productive_hours_per_year")
-    with_fx = (
-        observations.join(latest, on="currency", how="left")
-        .with_columns(fx_year=pl.min_horizontal("reference_year", "latest_fx_year").cast(pl.Int32))
-        .join(rates.rename({"year": "fx_year"}), on=["currency", "fx_year"], how="left")
-        .join(hours, left_on=["country_iso3", pl.col("function_id").fill_null("")], right_on=KEY, how="left")
-    )
+    ).select(*KEY, "productive_hours_per_year")
     share = pl.col("unit").replace_strict(SHARE_OF_PRODUCTIVE_YEAR, default=None, return_dtype=pl.Float64)
     hours_per_unit = pl.when(pl.col("unit") == "hour").then(1.0).otherwise(share * pl.col("productive_hours_per_year"))
-    return with_fx.with_columns(
-        rate_low_usd_hour=pl.col("amount_low") / pl.col("per_usd") / hours_per_unit,
-        rate_high_usd_hour=pl.col("amount_high") / pl.col("per_usd") / hours_per_unit,
-        raw_files=pl.concat_list("raw_file", "fx_file").list.drop_nulls(),
-    ).drop("latest_fx_year", "per_usd", "fx_file", "productive_hours_per_year")
-
-
-def observation_id(columns: list[str]) -> pl.Expr:
-    """A stable id from what makes an observation itself, so that the same rate quoted twice is kept once."""
-    return pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in columns], separator="|").map_elements(
-        lambda text: hashlib.sha256(text.encode()).hexdigest()[:16], return_dtype=pl.String
+    return (
+        observations.join(
+            hours, left_on=["country_iso3", pl.col("function_id").fill_null("")], right_on=KEY, how="left"
+        )
+        .with_columns(
+            rate_low_usd_hour=pl.col("amount_low_usd") / hours_per_unit,
+            rate_high_usd_hour=pl.col("amount_high_usd") / hours_per_unit,
+        )
+        .drop("productive_hours_per_year")
     )
 
 
@@ -89,7 +42,7 @@ def observed_rates(observations: pl.DataFrame, year: int, settings: ModelSetting
     of the benchmark year, before or after it (undated pages count: they show the prices on offer when read)."""
     window = pl.col("reference_year").is_between(year - settings.max_rate_age_years, year + settings.max_rate_age_years)
     usable = observations.filter(
-        pl.col("price_type").is_in(PRICES)
+        pl.col("price_type").is_in(VENDOR_PRICES)
         & pl.col("function_id").is_not_null()
         & (pl.col("reference_year").is_null() | window)
     )
@@ -167,9 +120,14 @@ def modelled_rates(costs: pl.DataFrame, levels: list[pl.DataFrame]) -> pl.DataFr
 
 
 def vendor_rates(
-    observations: pl.DataFrame, costs: pl.DataFrame, countries: pl.DataFrame, settings: ModelSettings
+    observations: pl.DataFrame,
+    costs: pl.DataFrame,
+    countries: pl.DataFrame,
+    parameters: pl.DataFrame,
+    settings: ModelSettings,
 ) -> pl.DataFrame:
     """Per benchmark year, country and function: the observed rates where published, else modelled ones."""
+    observations = per_productive_hour(observations, parameters)
     frames = []
     for year in settings.benchmark_years:
         year_costs = (

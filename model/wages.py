@@ -14,11 +14,14 @@ from __future__ import annotations
 import polars as pl
 
 from model.reference import ModelSettings
+from schemas.vocabulary import BASIS_ORDER_FOR_RATIOS, BASIS_ORDER_FOR_USD, OCCUPATION_INDICATOR
 
-OCCUPATION_INDICATOR = "EAR_4MTH_SEX_OCU_CUR_NB_A"
-# US$ as published is exact; LCU needs one conversion (the exchange rate); PPP $ needs two.
-BASIS_PRIORITY = {"USD": 0, "LCU": 1, "PPP": 2}
 POOLED = "all countries"
+
+
+def basis_preference(order: tuple[str, ...]) -> pl.Expr:
+    """The rank of each row's currency basis in `order`: 0 for the basis to prefer."""
+    return pl.col("currency_basis").replace_strict({basis: rank for rank, basis in enumerate(order)})
 
 
 def converted_to_usd(
@@ -45,7 +48,7 @@ def converted_to_usd(
                 pl.when(pl.col("currency_basis") != "USD").then("fx_file"),
                 pl.when(pl.col("currency_basis") == "PPP").then("ppp_file"),
             ).list.drop_nulls(),
-            priority=pl.col("currency_basis").replace_strict(BASIS_PRIORITY),
+            priority=basis_preference(BASIS_ORDER_FOR_USD),
         )
         .filter(pl.col("monthly_usd").is_not_null())
     )
@@ -104,7 +107,7 @@ def relativities(earnings: pl.DataFrame, countries: pl.DataFrame, settings: Mode
         .join(totals, on=["iso3", "year", "currency_basis"])
         .with_columns(
             ratio=pl.col("monthly_earnings") / pl.col("total"),
-            priority=pl.col("currency_basis").replace_strict({"LCU": 0, "USD": 1, "PPP": 2}),
+            priority=basis_preference(BASIS_ORDER_FOR_RATIOS),
         )
         .sort(["year", "priority"], descending=[True, False])
         .unique(["iso3", "occupation"], keep="first", maintain_order=True)

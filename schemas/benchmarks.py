@@ -4,8 +4,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.common import ISO3, year_field
-
-TIERS = ["onshore", "nearshore", "offshore"]
+from schemas.vocabulary import ISCO08_MAJOR_GROUPS, OFFICES, QUALITY_GRADES, RATE_BASES, TIERS, WAGE_METHODS
 
 
 class LocationFunctionCosts(pa.DataFrameModel):
@@ -14,7 +13,7 @@ class LocationFunctionCosts(pa.DataFrameModel):
     function_id: pl.String = pa.Field(description="business function (reference/functions.csv)")
     country_name: pl.String = pa.Field(description="delivery country name (GeoNames)")
     function_name: pl.String = pa.Field(description="business function name")
-    office: pl.String = pa.Field(isin=["front", "back", "it"], description="front office, back office or IT")
+    office: pl.String = pa.Field(isin=OFFICES, description="front office, back office or IT")
     wage_monthly_usd: pl.Float64 = pa.Field(
         gt=0, lt=50_000, description="gross monthly wage, US$ of the benchmark year"
     )
@@ -29,11 +28,11 @@ class LocationFunctionCosts(pa.DataFrameModel):
         gt=0, lt=500, description="loaded cost per FTE / productive hours per year, US$"
     )
     wage_method: pl.String = pa.Field(
-        isin=["oews_direct", "ilostat_occupation", "national_mean_x_relativity"],
+        isin=WAGE_METHODS,
         description="how the wage was obtained",
     )
     wage_source_year: pl.Int32 = year_field("year the wage was observed, before carrying forward")
-    quality_grade: pl.String = pa.Field(isin=list("ABCD"), description="A best .. D weakest; rules in the README")
+    quality_grade: pl.String = pa.Field(isin=QUALITY_GRADES, description="A best .. D weakest; rules in the README")
     sources: pl.List(pl.String) = pa.Field(description="raw files the row's numbers come from (see raw_sources)")
     carry_forward_factor: pl.Float64 = pa.Field(gt=0, lt=5, description="growth applied from wage_source_year to year")
     carry_forward_rule: pl.String = pa.Field(description="which index carried the wage forward, between which years")
@@ -99,7 +98,7 @@ class TierFunctionBenchmarks(pa.DataFrameModel):
 
 
 class OccupationRelativities(pa.DataFrameModel):
-    isco08_major_group: pl.String = pa.Field(isin=list("123456789"), description="ISCO-08 major group")
+    isco08_major_group: pl.String = pa.Field(isin=ISCO08_MAJOR_GROUPS, description="ISCO-08 major group")
     income_group: pl.String = pa.Field(description="World Bank income group, or 'all countries'")
     n_countries: pl.UInt32 = pa.Field(ge=1, description="countries with earnings by occupation in the group")
     relativity: pl.Float64 = pa.Field(
@@ -122,7 +121,7 @@ class VendorRates(pa.DataFrameModel):
     year: pl.Int32 = year_field("benchmark year")
     country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country")
     function_id: pl.String = pa.Field(description="business function")
-    basis: pl.String = pa.Field(isin=["observed", "modelled"], description="published rates, or cost x markup")
+    basis: pl.String = pa.Field(isin=RATE_BASES, description="published rates, or cost x markup")
     n_observations: pl.UInt32 = pa.Field(ge=0, description="published rates behind an observed row (0 when modelled)")
     rate_low_usd_hour: pl.Float64 = pa.Field(
         gt=0, description="lowest published rate, or cost x the markup's 25th percentile, US$ per productive hour"

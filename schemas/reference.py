@@ -5,19 +5,13 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from schemas.common import ISO3
-
-COST_PARAMETERS = [
-    "employer_cost_multiplier",
-    "overhead_per_seat_usd_year",
-    "paid_hours_per_year",
-    "productive_hours_per_year",
-]
+from schemas.vocabulary import COST_PARAMETERS, ISCO08_MAJOR_GROUPS, OFFICES, OVERRIDE_TIERS, PARAMETER_SCOPES
 
 
 class Functions(pa.DataFrameModel):
     function_id: pl.String = pa.Field(str_matches=r"^[a-z][a-z_]*$", unique=True, description="business function id")
     function_name: pl.String = pa.Field(description="name shown to readers")
-    office: pl.String = pa.Field(isin=["front", "back", "it"], description="front office, back office or IT")
+    office: pl.String = pa.Field(isin=OFFICES, description="front office, back office or IT")
     isco08_unit_groups: pl.List(pl.String) = pa.Field(description="ISCO-08 unit groups doing the work")
     isco08_major_groups: pl.List(pl.String) = pa.Field(description="their ISCO-08 major groups, 1..9")
     us_soc_codes: pl.List(pl.String) = pa.Field(description="matching US SOC 2018 detailed occupations")
@@ -26,7 +20,7 @@ class Functions(pa.DataFrameModel):
     def major_groups_known(cls, data: PolarsData) -> pl.LazyFrame:
         groups = pl.col(data.key)
         return data.lazyframe.select(
-            groups.list.eval(pl.element().is_in(list("123456789"))).list.all() & (groups.list.len() > 0)
+            groups.list.eval(pl.element().is_in(ISCO08_MAJOR_GROUPS)).list.all() & (groups.list.len() > 0)
         )
 
     @pa.check("us_soc_codes", name="SOC codes look like 43-4051 and are not empty")
@@ -39,9 +33,7 @@ class Functions(pa.DataFrameModel):
 
 class CostParameters(pa.DataFrameModel):
     parameter: pl.String = pa.Field(isin=COST_PARAMETERS, description="which parameter")
-    scope_type: pl.String = pa.Field(
-        isin=["default", "country", "function", "country_function"], description="what the value applies to"
-    )
+    scope_type: pl.String = pa.Field(isin=PARAMETER_SCOPES, description="what the value applies to")
     scope: pl.String = pa.Field(nullable=True, description="ISO3, function_id, or ISO3/function_id; empty for default")
     value: pl.Float64 = pa.Field(ge=0, description="the parameter's value")
     unit: pl.String = pa.Field(description="unit of the value")
@@ -58,8 +50,14 @@ class Buyers(pa.DataFrameModel):
 class RegionOverrides(pa.DataFrameModel):
     buyer_iso3: pl.String = pa.Field(str_matches=ISO3, description="buyer country the override applies to")
     region: pl.String = pa.Field(description="World Bank region of the delivery countries")
-    tier: pl.String = pa.Field(isin=["nearshore", "offshore"], description="tier those countries get")
+    tier: pl.String = pa.Field(isin=OVERRIDE_TIERS, description="tier those countries get")
     note: pl.String = pa.Field(nullable=True, description="why")
 
     class Config:
         unique = ["buyer_iso3", "region"]
+
+
+class ServiceFunctions(pa.DataFrameModel):
+    service_label: pl.String = pa.Field(unique=True, description="a source's wording of a service, as it writes it")
+    function_id: pl.String = pa.Field(nullable=True, description="the function it is; empty: on purpose, none")
+    note: pl.String = pa.Field(nullable=True, description="why, where it is not obvious")

@@ -4,6 +4,15 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.common import ISO3, Traced, iso3_field, year_field
+from schemas.vocabulary import (
+    CURRENCY_BASES,
+    GOVERNANCE_INDICATORS,
+    OBSERVATION_SOURCES,
+    OCCUPATIONS,
+    PRICE_TYPES,
+    RATE_UNITS,
+    RAW_MODES,
+)
 
 
 class Countries(pa.DataFrameModel):
@@ -53,7 +62,7 @@ class PppFactors(Traced):
 class Governance(Traced):
     iso3: pl.String = iso3_field()
     year: pl.Int32 = year_field()
-    indicator: pl.String = pa.Field(isin=["PV.EST", "RL.EST"], description="WGI indicator code")
+    indicator: pl.String = pa.Field(isin=GOVERNANCE_INDICATORS, description="WGI indicator code")
     # WGI estimates are standard-normal units, published between about -2.5 and 2.5.
     value: pl.Float64 = pa.Field(ge=-3.5, le=3.5, description="WGI estimate, standard-normal units")
 
@@ -75,8 +84,8 @@ class GdpPerCapita(Traced):
 class Earnings(Traced):
     iso3: pl.String = iso3_field()
     year: pl.Int32 = year_field()
-    occupation: pl.String = pa.Field(isin=["TOTAL", *"123456789"], description="TOTAL, or an ISCO-08 major group 1..9")
-    currency_basis: pl.String = pa.Field(isin=["LCU", "USD", "PPP"], description="local currency, US$ or PPP $")
+    occupation: pl.String = pa.Field(isin=OCCUPATIONS, description="TOTAL, or an ISCO-08 major group 1..9")
+    currency_basis: pl.String = pa.Field(isin=CURRENCY_BASES, description="local currency, US$ or PPP $")
     # Below one unit of any currency a month is a misplaced decimal, not a wage (ILOSTAT lists RWA 2024 at 0.003 PPP $).
     monthly_earnings: pl.Float64 = pa.Field(ge=1, description="mean nominal monthly earnings of employees")
     indicator: pl.String = pa.Field(description="ILOSTAT indicator the value comes from")
@@ -128,7 +137,7 @@ class RawSources(pa.DataFrameModel):
     retrieved_at: pl.String = pa.Field(description="when the file was fetched (ISO 8601)")
     last_updated: pl.String = pa.Field(nullable=True, description="the source's own last-updated date, where stated")
     mode: pl.String = pa.Field(
-        isin=["live", "snapshot", "local"],
+        isin=RAW_MODES,
         description="fetched live, copied from the bundled sample, or read from a local folder (analysts' quotes)",
     )
     origin: pl.String = pa.Field(nullable=True, description="for the bundled sample: the file it was extracted from")
@@ -142,9 +151,7 @@ class RawSources(pa.DataFrameModel):
 
 class VendorRateObservations(pa.DataFrameModel):
     observation_id: pl.String = pa.Field(description="stable id of the observation (hash of what identifies it)")
-    source: pl.String = pa.Field(
-        isin=["seed", "pricing_page", "gsa_calc", "analyst_quote"], description="which kind of source it came from"
-    )
+    source: pl.String = pa.Field(isin=OBSERVATION_SOURCES, description="which kind of source it came from")
     source_name: pl.String = pa.Field(description="publisher of the page, API or quote")
     url: pl.String = pa.Field(nullable=True, description="page the rate was published on (null for analysts' quotes)")
     vendor: pl.String = pa.Field(nullable=True, description="vendor quoting the rate, when known")
@@ -156,15 +163,15 @@ class VendorRateObservations(pa.DataFrameModel):
     amount_low: pl.Float64 = pa.Field(gt=0, description="published amount, low end, in `currency` per `unit`")
     amount_high: pl.Float64 = pa.Field(gt=0, description="published amount, high end (= low for a single figure)")
     currency: pl.String = pa.Field(str_matches=ISO3, description="ISO 4217 currency of the published amount")
-    unit: pl.String = pa.Field(isin=["hour", "day", "week", "month", "year"], description="period the amount is for")
+    unit: pl.String = pa.Field(isin=RATE_UNITS, description="period the amount is for")
     price_type: pl.String = pa.Field(
-        isin=["vendor_billing_rate", "buyer_spend_per_fte", "wage", "ceiling_rate"],
+        isin=PRICE_TYPES,
         description="a vendor's price, a buyer's spend per person, a wage, or a contract ceiling rate",
     )
     reference_year: pl.Int32 = pa.Field(ge=1990, le=2100, nullable=True, description="year stated by the source")
     fx_year: pl.Int32 = pa.Field(ge=1990, le=2100, description="year of the exchange rate used (latest for undated)")
-    rate_low_usd_hour: pl.Float64 = pa.Field(gt=0, lt=1000, description="low end, US$ per productive hour")
-    rate_high_usd_hour: pl.Float64 = pa.Field(gt=0, lt=1000, description="high end, US$ per productive hour")
+    amount_low_usd: pl.Float64 = pa.Field(gt=0, description="low end in US$ per `unit`, at the `fx_year` rate")
+    amount_high_usd: pl.Float64 = pa.Field(gt=0, description="high end in US$ per `unit`, at the `fx_year` rate")
     note: pl.String = pa.Field(nullable=True, description="what a reader must know about the figure")
     raw_files: pl.List(pl.String) = pa.Field(description="raw files the row was read and converted with")
 

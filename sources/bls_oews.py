@@ -16,6 +16,7 @@ import fastexcel
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.text import join_problems
 
 SOURCE = "BLS OEWS"
 
@@ -99,7 +100,6 @@ def parse_national(data: bytes, file_name: str, year: int | None = None) -> pl.D
 
     numbers = {name: _number(name) for name in ("employment", *WAGE_COLUMNS)}
     errors = [_error(name, source_of[name], numbers[name]) for name in numbers]
-    parse_error = pl.concat_str(errors, separator="; ", ignore_nulls=True)
     return frame.select(
         "soc_code",
         "title",
@@ -108,7 +108,7 @@ def parse_national(data: bytes, file_name: str, year: int | None = None) -> pl.D
         numbers["employment"].round(0).cast(pl.Int64).alias("employment"),
         *(numbers[name].alias(name) for name in WAGE_COLUMNS),
         pl.any_horizontal(pl.col(name).eq(TOP_CODED).fill_null(False) for name in WAGE_COLUMNS).alias("wage_topcoded"),
-        pl.when(parse_error == "").then(None).otherwise(parse_error).cast(pl.String).alias("parse_error"),
+        join_problems(errors).alias("parse_error"),
     )
 
 

@@ -13,6 +13,7 @@ import zlib
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
 
 SOURCE = "GeoNames"
 
@@ -100,22 +101,22 @@ def parse_country_info(data: bytes, file_name: str) -> pl.DataFrame:
     frame.columns = header
 
     population = _int(pl.col("Population"))
-    neighbours = _blank_to_null(pl.col("neighbours"))
+    neighbours = blank_to_null(pl.col("neighbours"))
     return frame.select(
-        _blank_to_null(pl.col("ISO")).alias("iso2"),
-        _blank_to_null(pl.col("ISO3")).alias("iso3"),
-        _blank_to_null(pl.col("ISO-Numeric")).alias("iso_numeric"),
-        _blank_to_null(pl.col("Country")).alias("name"),
-        _blank_to_null(pl.col("Capital")).alias("capital"),
-        _blank_to_null(pl.col("Continent")).alias("continent"),
-        _blank_to_null(pl.col("CurrencyCode")).alias("currency_code"),
+        blank_to_null(pl.col("ISO")).alias("iso2"),
+        blank_to_null(pl.col("ISO3")).alias("iso3"),
+        blank_to_null(pl.col("ISO-Numeric")).alias("iso_numeric"),
+        blank_to_null(pl.col("Country")).alias("name"),
+        blank_to_null(pl.col("Capital")).alias("capital"),
+        blank_to_null(pl.col("Continent")).alias("continent"),
+        blank_to_null(pl.col("CurrencyCode")).alias("currency_code"),
         population.alias("population"),
         # Islands have no land borders: an empty list, not null, so callers need no null check.
         pl.when(neighbours.is_null())
         .then(pl.lit([], dtype=pl.List(pl.String)))
         .otherwise(neighbours.str.split(",").list.eval(pl.element().str.strip_chars()))
         .alias("neighbours_iso2"),
-        _errors(_error_if_unparsed("population", pl.col("Population"), population)),
+        _error_if_unparsed("population", pl.col("Population"), population).alias("parse_error"),
     )
 
 
@@ -149,16 +150,18 @@ def parse_cities(data: bytes, file_name: str, feature_codes: tuple[str, ...] | N
         pl.col("asciiname"),
         latitude.alias("latitude"),
         longitude.alias("longitude"),
-        _blank_to_null(pl.col("feature_code")).alias("feature_code"),
-        _blank_to_null(pl.col("country_code")).alias("country_iso2"),
+        blank_to_null(pl.col("feature_code")).alias("feature_code"),
+        blank_to_null(pl.col("country_code")).alias("country_iso2"),
         population.alias("population"),
-        _blank_to_null(pl.col("timezone")).alias("timezone"),
-        _errors(
-            _error_if_unparsed("geonameid", pl.col("geonameid"), geonameid),
-            _error_if_unparsed("latitude", pl.col("latitude"), latitude),
-            _error_if_unparsed("longitude", pl.col("longitude"), longitude),
-            _error_if_unparsed("population", pl.col("population"), population),
-        ),
+        blank_to_null(pl.col("timezone")).alias("timezone"),
+        join_problems(
+            [
+                _error_if_unparsed("geonameid", pl.col("geonameid"), geonameid),
+                _error_if_unparsed("latitude", pl.col("latitude"), latitude),
+                _error_if_unparsed("longitude", pl.col("longitude"), longitude),
+                _error_if_unparsed("population", pl.col("population"), population),
+            ]
+        ).alias("parse_error"),
     )
 
 
@@ -201,17 +204,16 @@ def _unzip_txt(data: bytes, file_name: str) -> bytes:
 
 
 def _decode(data: bytes, file_name: str) -> str:
-    if not data or not data.strip():
-        raise SourceFormatError(SOURCE, file_name, "empty file", expected="tab-separated text", found="0 bytes")
+    check_not_empty(data, SOURCE, file_name, expected="tab-separated text")
     text = data.decode("utf-8-sig", errors="replace")
-    if text.lstrip()[:1] == "<":
-        raise SourceFormatError(
-            SOURCE,
-            file_name,
-            "HTML or XML page instead of tab-separated text",
-            expected="tab-separated text",
-            found=text.lstrip()[:120],
-        )
+    check_not_markup(
+        text,
+        SOURCE,
+        file_name,
+        "HTML or XML page instead of tab-separated text",
+        expected="tab-separated text",
+        found=text.lstrip()[:120],
+    )
     return text
 
 
@@ -228,32 +230,22 @@ def _read_tsv(text: str, file_name: str, comment_prefix: str | None = None) -> p
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
         raise SourceFormatError(SOURCE, file_name, f"unreadable tab-separated text ({exc})") from exc
     # Blank lines (countryInfo.txt ends with one) come back as all-null rows: they are not records.
-    return frame.filter(pl.any_horizontal(pl.all().str.strip_chars().ne("").fill_null(False)))
-
-
-def _blank_to_null(expr: pl.Expr) -> pl.Expr:
-    stripped = expr.str.strip_chars()
-    return pl.when(stripped == "").then(None).otherwise(stripped)
+    return frame.filter(pl.any_horizontal(blank_to_null(pl.all()).is_not_null()))
 
 
 def _int(expr: pl.Expr) -> pl.Expr:
-    return _blank_to_null(expr).cast(pl.Int64, strict=False)
+    return blank_to_null(expr).cast(pl.Int64, strict=False)
 
 
 def _float(expr: pl.Expr) -> pl.Expr:
-    return _blank_to_null(expr).cast(pl.Float64, strict=False)
+    return blank_to_null(expr).cast(pl.Float64, strict=False)
 
 
 def _error_if_unparsed(column: str, raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
     """'<column>: cannot parse '<raw>'' when a non-empty cell did not convert, else null."""
-    present = _blank_to_null(raw)
+    present = blank_to_null(raw)
     return (
         pl.when(present.is_not_null() & parsed.is_null())
         .then(pl.format("{}: cannot parse '{}'", pl.lit(column), present))
         .otherwise(None)
     )
-
-
-def _errors(*exprs: pl.Expr) -> pl.Expr:
-    joined = pl.concat_str(list(exprs), separator="; ", ignore_nulls=True)
-    return pl.when(joined == "").then(None).otherwise(joined).cast(pl.String).alias("parse_error")

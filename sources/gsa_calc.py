@@ -36,6 +36,7 @@ import polars as pl
 
 from sources.errors import FetchError, SourceFormatError
 from sources.http import Download, HttpClient
+from sources.text import blank_to_null, check_not_markup, join_problems
 
 SOURCE = "GSA CALC"
 
@@ -176,14 +177,14 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
     parse_error. Spelled-out degrees become the API's codes (Bachelors -> BA); dates are Month/Day/Year.
     """
     text = _decode(data, file_name)
-    if text.lstrip().startswith("<"):
-        raise SourceFormatError(
-            SOURCE,
-            file_name,
-            "an HTML or XML page, not a price-list CSV",
-            expected=list(PRICE_LIST_HEADERS.values()),
-            found=text[:60],
-        )
+    check_not_markup(
+        text,
+        SOURCE,
+        file_name,
+        "an HTML or XML page, not a price-list CSV",
+        expected=list(PRICE_LIST_HEADERS.values()),
+        found=text[:60],
+    )
     try:
         sheet = pl.read_csv(text.encode("utf-8"), infer_schema_length=0, truncate_ragged_lines=True)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
@@ -204,8 +205,7 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
             found=sheet.columns,
         )
 
-    frame = sheet.select(pl.col(src).str.strip_chars().alias(out) for out, src in source_of.items())
-    frame = frame.select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in frame.columns)
+    frame = sheet.select(blank_to_null(pl.col(src)).alias(out) for out, src in source_of.items())
     frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))  # blank spreadsheet rows
     if frame.height and (frame["sin"][0] or "").lower().startswith("dash"):
         frame = frame.slice(1)  # the template's instruction row ("Dash", "Spell out the entire labor category", ...)
@@ -237,7 +237,7 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
         typed.with_columns(frame["unit_of_issue"], frame["current_price"].alias("_raw_price"))
         .with_columns(
             pl.when(hourly).then(pl.col("current_price")).alias("current_price"),
-            _join_errors([pl.col("parse_error"), unit_error]).alias("parse_error"),
+            join_problems([pl.col("parse_error"), unit_error]).alias("parse_error"),
         )
         .select(list(PRICE_LIST_SCHEMA))
     )
@@ -296,14 +296,14 @@ def map_categories(rates: pl.DataFrame, keywords: pl.DataFrame) -> pl.DataFrame:
 
 def _load_json(data: bytes, file_name: str) -> dict:
     head = data[:200].lstrip()
-    if head[:1] == b"<":
-        raise SourceFormatError(
-            SOURCE,
-            file_name,
-            "an HTML or XML page, not JSON",
-            expected=["hits.total", "hits.hits[]._source"],
-            found=head[:60],
-        )
+    check_not_markup(
+        head,
+        SOURCE,
+        file_name,
+        "an HTML or XML page, not JSON",
+        expected=["hits.total", "hits.hits[]._source"],
+        found=head[:60],
+    )
     try:
         payload = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -423,18 +423,13 @@ def _typed(raw: pl.DataFrame, date_formats: tuple[str, ...], price_header: str =
         years.alias("min_years_experience"),
         *(pl.col(c) for c in ("schedule", "sin", "worksite", "business_size")),
         *(expr.alias(c) for c, expr in dates.items()),
-        _join_errors(errors).alias("parse_error"),
+        join_problems(errors).alias("parse_error"),
     )
 
 
 def _cell_error(name: str, parsed: pl.Expr) -> pl.Expr:
     raw = pl.col(name)
     return pl.when(raw.is_not_null() & parsed.is_null()).then(pl.format("{}: cannot parse '{}'", pl.lit(name), raw))
-
-
-def _join_errors(errors: list[pl.Expr]) -> pl.Expr:
-    joined = pl.concat_str(errors, separator="; ", ignore_nulls=True)
-    return pl.when(joined == "").then(None).otherwise(joined).cast(pl.String)
 
 
 def _keyword_pattern(keyword: str) -> str:

@@ -27,6 +27,7 @@ from pathlib import PurePath
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
 
 SOURCE = "ILOSTAT"
 
@@ -86,24 +87,16 @@ def _decompress_if_gzip(data: bytes, file_name: str) -> bytes:
 def _read_csv_text(data: bytes, file_name: str) -> pl.DataFrame:
     """Read every cell as text: codes like "0" or years must not be reinterpreted before we check them."""
     data = data.removeprefix(_UTF8_BOM)
-    if not data.strip():
-        raise SourceFormatError(SOURCE, file_name, "file is empty")
-    if data.lstrip()[:1] == b"<":
-        # ILOSTAT answers unknown indicators and outages with an HTML page and status 200.
-        raise SourceFormatError(SOURCE, file_name, "file is an HTML or XML page, not a CSV file")
+    check_not_empty(data, SOURCE, file_name, "file is empty", found=None)
+    # ILOSTAT answers unknown indicators and outages with an HTML page and status 200.
+    check_not_markup(data, SOURCE, file_name, "file is an HTML or XML page, not a CSV file")
     try:
         frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except pl.exceptions.PolarsError as exc:
         raise SourceFormatError(SOURCE, file_name, f"file is not a readable CSV ({exc})") from exc
     # Dictionary headers are "code, code.label": the space after the comma is part of what ILOSTAT serves.
     frame.columns = [name.strip() for name in frame.columns]
-    return frame.with_columns(_clean_text(pl.all()))
-
-
-def _clean_text(column: pl.Expr) -> pl.Expr:
-    """Stray spaces and quoted empty strings mean "no value", the same as an empty cell."""
-    stripped = column.str.strip_chars()
-    return pl.when(stripped != "").then(stripped)
+    return frame.with_columns(blank_to_null(pl.all()))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -258,7 +251,7 @@ def _from_labelled(
         pl.col("time"),
         pl.col("obs_value"),
         _obs_status_from_label(dictionaries.get("obs_status")),
-        _join_messages(errors).alias("label_error"),
+        join_problems(errors).alias("label_error"),
     )
 
 
@@ -313,17 +306,11 @@ def _indicator_from_file_name(file_name: str) -> str | None:
     return match.group(0) if match else None
 
 
-def _join_messages(messages: list[pl.Expr]) -> pl.Expr:
-    """One row can be wrong in several ways; report them all, and null (not "") when it is clean."""
-    joined = pl.concat_str(messages, separator="; ", ignore_nulls=True)
-    return pl.when(joined != "").then(joined)
-
-
 def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     """Shared tail of all layouts: typed year and value, a combined error message, the output column order."""
     year = pl.col("time").cast(pl.Int32, strict=False)
     value = pl.col("obs_value").cast(pl.Float64, strict=False)
-    errors = _join_messages(
+    errors = join_problems(
         [
             pl.col("label_error"),
             pl.when(pl.col("time").is_null()).then(pl.lit("time is empty")),

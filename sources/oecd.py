@@ -11,6 +11,7 @@ import io
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
 
 SOURCE = "OECD"
 
@@ -34,9 +35,7 @@ def parse_average_wages(data: bytes, file_name: str) -> pl.DataFrame:
             found=frame.columns,
         )
 
-    frame = frame.select(pl.all().str.strip_chars()).select(
-        pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep()
-    )
+    frame = frame.select(blank_to_null(pl.all()))
     has_mult = "UNIT_MULT" in frame.columns
     obs = pl.col("OBS_VALUE").cast(pl.Float64, strict=False)
     year = pl.col("TIME_PERIOD").cast(pl.Int32, strict=False)
@@ -47,7 +46,6 @@ def parse_average_wages(data: bytes, file_name: str) -> pl.DataFrame:
     ]
     if has_mult:
         errors.append(_error("UNIT_MULT", pl.col("UNIT_MULT"), mult))
-    parse_error = pl.concat_str(errors, separator="; ", ignore_nulls=True)
 
     return frame.select(
         pl.col("REF_AREA").alias("iso3"),
@@ -57,22 +55,21 @@ def parse_average_wages(data: bytes, file_name: str) -> pl.DataFrame:
         (obs * pl.lit(10.0).pow(mult)).alias("annual_wage"),
         pl.col("UNIT_MEASURE").alias("unit"),
         pl.col("PRICE_BASE").alias("price_base"),
-        pl.when(parse_error == "").then(None).otherwise(parse_error).cast(pl.String).alias("parse_error"),
+        join_problems(errors).alias("parse_error"),
     )
 
 
 def _read_csv(data: bytes, file_name: str) -> pl.DataFrame:
-    if not data or not data.strip():
-        raise SourceFormatError(SOURCE, file_name, "empty file", expected=list(REQUIRED), found="0 bytes")
+    check_not_empty(data, SOURCE, file_name, expected=list(REQUIRED))
     text = data.decode("utf-8-sig", errors="replace")
-    if text.lstrip()[:1] == "<":
-        raise SourceFormatError(
-            SOURCE,
-            file_name,
-            "HTML or XML page instead of SDMX-CSV",
-            expected=list(REQUIRED),
-            found=text.lstrip()[:120],
-        )
+    check_not_markup(
+        text,
+        SOURCE,
+        file_name,
+        "HTML or XML page instead of SDMX-CSV",
+        expected=list(REQUIRED),
+        found=text.lstrip()[:120],
+    )
     try:
         # All text: numbers are converted by expressions so a bad cell becomes a parse_error, not a failure.
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)

@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup, Tag
 from sources.errors import FetchError, SourceError
 from sources.http import Download, HttpClient
 from sources.rate_text import RateTextError, parse_rate_text
+from sources.text import blank_to_null, join_problems
 
 SOURCE = "Vendor pricing pages"
 
@@ -100,7 +101,7 @@ def load_page_specs(csv_bytes: bytes) -> list[PageSpec]:
             f"page spec CSV: missing columns {missing}, unknown columns {unknown}; "
             f"the columns are {list(_SPEC_COLUMNS)}"
         )
-    frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
+    frame = frame.with_columns(blank_to_null(pl.all()))
     incomplete = frame.filter(pl.any_horizontal(pl.col(_REQUIRED_SPEC_COLUMNS).is_null()))
     if incomplete.height:
         raise ValueError(
@@ -164,20 +165,16 @@ def extract_rates(spec: PageSpec, html: bytes, country_names: dict[str, str] | N
         "currency",
         "unit",
         pl.lit(spec.price_type).alias("price_type"),
-        _join_problems(
-            pl.when(pl.col("service_label").is_null()).then(
-                pl.lit(f"the service selector {spec.service_selector!r} gives no text in this row")
-            ),
-            pl.col("rate_error"),
-            country_error,
+        join_problems(
+            [
+                pl.when(pl.col("service_label").is_null()).then(
+                    pl.lit(f"the service selector {spec.service_selector!r} gives no text in this row")
+                ),
+                pl.col("rate_error"),
+                country_error,
+            ]
         ).alias("parse_error"),
     )
-
-
-def _join_problems(*problems: pl.Expr) -> pl.Expr:
-    joined = pl.concat_str(problems, separator="; ", ignore_nulls=True)
-    # concat_str gives "" when every part is null; a row without problems must have a null parse_error.
-    return pl.when(joined != "").then(joined)
 
 
 def _texts(spec: PageSpec, rows: list[Tag], role: str, selector: str) -> list[str | None]:

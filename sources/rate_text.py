@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-UNITS = ("hour", "day", "week", "month", "year")
+from schemas.vocabulary import RATE_UNITS
 
 # Active ISO 4217 codes. A three-letter code counts as a currency only next to a figure ("USD 1,200",
 # "35-70 EUR"), so capitalised words such as "ALL INCLUSIVE" or "TOP TIER" elsewhere in the text are ignored.
@@ -271,7 +271,7 @@ class ParsedRate:
     low: float
     high: float
     currency: str  # ISO 4217
-    unit: str  # one of UNITS
+    unit: str  # one of RATE_UNITS
 
 
 class RateTextError(ValueError):
@@ -290,8 +290,8 @@ def parse_rate_text(text: str, default_currency: str | None = None, default_unit
     """
     if default_currency is not None and not re.fullmatch(r"[A-Z]{3}", default_currency):
         raise ValueError(f"default_currency must be an ISO 4217 code such as 'USD', not {default_currency!r}")
-    if default_unit is not None and default_unit not in UNITS:
-        raise ValueError(f"default_unit must be one of {', '.join(UNITS)}, not {default_unit!r}")
+    if default_unit is not None and default_unit not in RATE_UNITS:
+        raise ValueError(f"default_unit must be one of {', '.join(RATE_UNITS)}, not {default_unit!r}")
 
     clean = " ".join(text.translate(_DASHES).split())
     if not clean:
@@ -405,9 +405,9 @@ def _resolve_symbol(text: str, symbol: str, default: str | None) -> str:
 def _unit(text: str, clean: str, default: str | None) -> str:
     found = {m.lastgroup for m in _UNIT.finditer(clean)}
     if len(found) > 1:
-        raise RateTextError(text, f"several time units ({', '.join(u for u in UNITS if u in found)})")
+        raise RateTextError(text, f"several time units ({', '.join(u for u in RATE_UNITS if u in found)})")
     if found:
         return found.pop()
     if default is None:
-        raise RateTextError(text, f"no time unit ({', '.join(UNITS)}) and no default unit")
+        raise RateTextError(text, f"no time unit ({', '.join(RATE_UNITS)}) and no default unit")
     return default

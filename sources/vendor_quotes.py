@@ -41,7 +41,9 @@ from pathlib import PurePath
 
 import polars as pl
 
+from schemas.vocabulary import RATE_UNITS, VENDOR_PRICES
 from sources.errors import SourceFormatError
+from sources.text import blank_to_null, check_not_markup, join_problems
 
 SOURCE = "Vendor quotes"
 
@@ -61,8 +63,6 @@ TEMPLATE_COLUMNS = (
     "analyst",
     "note",
 )
-UNITS = ("hour", "day", "week", "month", "year")
-PRICE_TYPES = ("vendor_billing_rate", "buyer_spend_per_fte")
 
 VALID_SCHEMA: dict[str, pl.DataType] = {
     "quote_id": pl.String(),
@@ -115,7 +115,7 @@ def read_quotes(data: bytes, file_name: str, known_functions: set[str]) -> tuple
         .with_row_index("source_row", offset=2)
         .with_columns(pl.col("source_row").cast(pl.Int32))
     )
-    clean = {c: _clean(c) for c in TEMPLATE_COLUMNS}
+    clean = {c: blank_to_null(pl.col(c)) for c in TEMPLATE_COLUMNS}
     raw = raw.filter(~pl.all_horizontal(clean[c].is_null() for c in TEMPLATE_COLUMNS))
 
     low, high = _number("rate_low"), _number("rate_high")
@@ -138,8 +138,8 @@ def read_quotes(data: bytes, file_name: str, known_functions: set[str]) -> tuple
             pl.format("rate_low '{}' is above rate_high '{}'", clean["rate_low"], clean["rate_high"])
         ),
         _code("currency", "three upper-case letters (ISO 4217)"),
-        _choice("unit", UNITS),
-        _choice("price_type", PRICE_TYPES),
+        _choice("unit", RATE_UNITS),
+        _choice("price_type", VENDOR_PRICES),
         _missing("quote_date"),
         _date_error("quote_date", quote_date),
         _date_error("valid_until", valid_until),
@@ -147,10 +147,7 @@ def read_quotes(data: bytes, file_name: str, known_functions: set[str]) -> tuple
             pl.format("valid_until '{}' is before quote_date '{}'", clean["valid_until"], clean["quote_date"])
         ),
     ]
-    reason = pl.concat_str([r for r in reasons], separator="; ", ignore_nulls=True)
-    checked = raw.with_columns(
-        pl.when(reason != "").then(reason).alias("reject_reason"), pl.lit(file_name).alias("source_file")
-    )
+    checked = raw.with_columns(join_problems(reasons).alias("reject_reason"), pl.lit(file_name).alias("source_file"))
 
     rejected = checked.filter(pl.col("reject_reason").is_not_null()).select(list(REJECTED_SCHEMA))
     valid = checked.filter(pl.col("reject_reason").is_null()).select(
@@ -186,10 +183,14 @@ def _read_table(data: bytes, file_name: str) -> pl.DataFrame:
             )
         except Exception as exc:  # fastexcel raises its own exception types for corrupt or empty workbooks
             raise SourceFormatError(SOURCE, file_name, f"unreadable workbook ({exc})") from exc
-    if data.lstrip()[:1] == b"<":
-        raise SourceFormatError(
-            SOURCE, file_name, "an HTML or XML page, not a quote file", expected=list(TEMPLATE_COLUMNS), found=data[:60]
-        )
+    check_not_markup(
+        data,
+        SOURCE,
+        file_name,
+        "an HTML or XML page, not a quote file",
+        expected=list(TEMPLATE_COLUMNS),
+        found=data[:60],
+    )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -203,18 +204,12 @@ def _read_table(data: bytes, file_name: str) -> pl.DataFrame:
         raise SourceFormatError(SOURCE, file_name, f"unreadable CSV ({exc})", expected=list(TEMPLATE_COLUMNS)) from exc
 
 
-def _clean(name: str) -> pl.Expr:
-    """Trimmed text, empty -> null."""
-    text = pl.col(name).str.strip_chars()
-    return pl.when(text != "").then(text)
-
-
 def _missing(name: str) -> pl.Expr:
-    return pl.when(_clean(name).is_null()).then(pl.lit(f"{name} missing"))
+    return pl.when(blank_to_null(pl.col(name)).is_null()).then(pl.lit(f"{name} missing"))
 
 
 def _code(name: str, what: str) -> pl.Expr:
-    value = _clean(name)
+    value = blank_to_null(pl.col(name))
     return (
         pl.when(value.is_null())
         .then(pl.lit(f"{name} missing"))
@@ -224,7 +219,7 @@ def _code(name: str, what: str) -> pl.Expr:
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> pl.Expr:
-    value = _clean(name)
+    value = blank_to_null(pl.col(name))
     return (
         pl.when(value.is_null())
         .then(pl.lit(f"{name} missing"))
@@ -235,14 +230,14 @@ def _choice(name: str, allowed: tuple[str, ...]) -> pl.Expr:
 
 def _number(name: str) -> pl.Expr:
     """The value when it is a well-formed, finite, positive number; null otherwise."""
-    value = _clean(name)
+    value = blank_to_null(pl.col(name))
     well_formed = value.str.contains(_NUMBER_RE) | value.str.contains(_GROUPED_NUMBER_RE)
     number = pl.when(well_formed).then(value.str.replace_all(",", "")).cast(pl.Float64, strict=False)
     return pl.when(number > 0).then(number)
 
 
 def _number_error(name: str, parsed: pl.Expr) -> pl.Expr:
-    value = _clean(name)
+    value = blank_to_null(pl.col(name))
     well_formed = value.str.contains(_NUMBER_RE) | value.str.contains(_GROUPED_NUMBER_RE)
     return (
         pl.when(value.is_not_null() & ~well_formed)
@@ -254,12 +249,12 @@ def _number_error(name: str, parsed: pl.Expr) -> pl.Expr:
 
 def _date(name: str) -> pl.Expr:
     """ISO date; an Excel date cell read as text ("2024-03-01 00:00:00") counts as its date."""
-    value = _clean(name).str.strip_suffix(" 00:00:00")
+    value = blank_to_null(pl.col(name)).str.strip_suffix(" 00:00:00")
     return pl.when(value.str.contains(_DATE_RE)).then(value).str.to_date("%Y-%m-%d", strict=False)
 
 
 def _date_error(name: str, parsed: pl.Expr) -> pl.Expr:
-    value = _clean(name)
+    value = blank_to_null(pl.col(name))
     return pl.when(value.is_not_null() & parsed.is_null()).then(
         pl.format(f"{name} '{{}}' is not a yyyy-mm-dd date", value)
     )

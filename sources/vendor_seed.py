@@ -8,6 +8,7 @@ import io
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.text import blank_to_null, join_problems
 
 SOURCE = "Vendor rate seed"
 COLUMNS = [
@@ -44,17 +45,13 @@ def parse_observations(data: bytes, file_name: str) -> pl.DataFrame:
         pl.col(source).str.strip_chars().cast(dtype, strict=False).alias(target)
         for target, (source, dtype, _) in readings.items()
     )
-    problems = pl.concat_str(
-        [
-            pl.when(pl.col(target).is_null() & (pl.col(source).str.strip_chars().str.len_chars() > 0)).then(
-                pl.format(f"{source} '{{}}' is not {meaning}", pl.col(source))
-            )
-            for target, (source, _, meaning) in readings.items()
-        ],
-        separator="; ",
-        ignore_nulls=True,
+    problems = join_problems(
+        pl.when(pl.col(target).is_null() & blank_to_null(pl.col(source)).is_not_null()).then(
+            pl.format(f"{source} '{{}}' is not {meaning}", pl.col(source))
+        )
+        for target, (source, _, meaning) in readings.items()
     )
-    return typed.with_columns(parse_error=pl.when(problems != "").then(problems)).select(
+    return typed.with_columns(parse_error=problems).select(
         "country_iso3",
         "service_label",
         "amount_low",

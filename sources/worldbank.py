@@ -17,6 +17,7 @@ import zlib
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.text import blank_to_null, check_not_empty, check_not_markup
 
 SOURCE = "World Bank WDI"
 
@@ -112,8 +113,8 @@ def parse_indicator(data: bytes, file_name: str) -> pl.DataFrame:
     long = (
         wide.select(*ID_COLUMNS, *years)
         .unpivot(index=list(ID_COLUMNS), on=years, variable_name="year", value_name="raw")
-        .with_columns(raw.str.strip_chars())
-        .filter(raw.is_not_null() & (raw != ""))
+        .with_columns(blank_to_null(raw))
+        .filter(raw.is_not_null())
     )
     value = raw.cast(pl.Float64, strict=False)
     return long.select(
@@ -141,31 +142,25 @@ def parse_country_metadata(data: bytes, file_name: str) -> pl.DataFrame:
             SOURCE, file_name, "missing columns", expected=list(METADATA_COLUMNS), found=frame.columns
         )
 
-    def text_col(name: str) -> pl.Expr:
-        stripped = pl.col(name).str.strip_chars()
-        return pl.when(stripped == "").then(None).otherwise(stripped)
-
-    code = text_col("Country Code")
+    code, region = blank_to_null(pl.col("Country Code")), blank_to_null(pl.col("Region"))
     return frame.filter(code.is_not_null()).select(
         code.alias("country_code"),
-        text_col("Region").alias("region"),
-        text_col("IncomeGroup").alias("income_group"),
-        text_col("SpecialNotes").alias("special_notes"),
+        region.alias("region"),
+        blank_to_null(pl.col("IncomeGroup")).alias("income_group"),
+        blank_to_null(pl.col("SpecialNotes")).alias("special_notes"),
         # Aggregates (regions, income groups, WLD) are the rows with no Region.
-        text_col("Region").is_null().alias("is_aggregate"),
+        region.is_null().alias("is_aggregate"),
         pl.lit(None, dtype=pl.String).alias("parse_error"),
     )
 
 
 def _decode(data: bytes, file_name: str) -> str:
     """UTF-8 text without BOM; an empty body or an HTML error page is a layout problem, not data."""
-    if not data or not data.strip():
-        raise SourceFormatError(SOURCE, file_name, "empty file", expected="CSV text", found="0 bytes")
+    check_not_empty(data, SOURCE, file_name, expected="CSV text")
     text = data.decode("utf-8-sig", errors="replace")
-    if text.lstrip()[:1] == "<":
-        raise SourceFormatError(
-            SOURCE, file_name, "HTML or XML page instead of CSV", expected="CSV text", found=_first_lines(text)
-        )
+    check_not_markup(
+        text, SOURCE, file_name, "HTML or XML page instead of CSV", expected="CSV text", found=_first_lines(text)
+    )
     return text
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
+REFERENCE = PROJECT / "reference"
 RAW = Path(os.environ.get("BPO_SHARED_RAW", PROJECT.parent / "shared" / "data" / "raw"))
 
 needs_shared_raw = pytest.mark.skipif(

@@ -1,17 +1,32 @@
 """What every staging table does alike: hold the frame to its contract, keep the rejects, write atomically, and
-check the stored table with a blocking asset check."""
+check the stored table with a blocking asset check. `staging_table` makes the asset and its check from the table's
+name, contract, declared inputs and the function that builds its rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandera.polars as pa
 import polars as pl
-from dagster import AssetCheckResult, AssetChecksDefinition, MaterializeResult, MetadataValue, asset_check
+from dagster import (
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetIn,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
 
-from assets.metadata import table_metadata
-from pipelines.resources import Warehouse
+from assets.metadata import column_schema, table_metadata
+from assets.resources import ReferenceFiles, Warehouse
 from schemas.contract import ContractError, hold_to_contract, validate_stored
 
 LAYER = "staging"
+IO_MANAGER = "staging_tables"
+# A table's rows from its loaded inputs (raw file sets and staging tables, by asset name) and the reference files.
+Build = Callable[[dict[str, Any], ReferenceFiles], pl.DataFrame]
 # Above this share of rejected rows a file is more likely broken than a few of its rows: refuse the table whole, so
 # the last good table stays in place.
 MAX_REJECT_SHARE = 0.5
@@ -65,6 +80,34 @@ def mostly_rejected_files(frame: pl.DataFrame, rejects: pl.DataFrame) -> list[st
         f"{rejected} of {rows} rows of {file} break the contract"
         for file, rows, rejected in over.sort("file").iter_rows()
     ]
+
+
+def staging_table(
+    table: str,
+    contract: type[pa.DataFrameModel],
+    *,
+    inputs: list[str],
+    build: Build,
+    description: str,
+    country_column: str | None = None,
+) -> list:
+    """The asset writing `table` from `inputs`, and its blocking contract check. With `country_column`, rows whose code
+    is not in the staging `countries` table (which must then be an input) are rejected."""
+
+    @asset(
+        name=table,
+        group_name=LAYER,
+        ins={name: AssetIn(name) for name in inputs},
+        kinds={"parquet"},
+        description=description,
+        metadata={"dagster/column_schema": column_schema(contract)},
+        io_manager_key=IO_MANAGER,
+    )
+    def _table(warehouse: Warehouse, reference: ReferenceFiles, **loaded: Any) -> MaterializeResult:
+        rules = known_countries(loaded["countries"], country_column) if country_column else None
+        return publish(warehouse, table, build(loaded, reference), contract, rules)
+
+    return [_table, contract_check(table, contract)]
 
 
 def contract_check(table: str, model: type[pa.DataFrameModel]) -> AssetChecksDefinition:

@@ -7,13 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from dagster import asset
 
-from assets.metadata import column_schema
-from assets.staging.common import LAYER, contract_check, publish
-from assets.staging.reading import current_files
+from assets.resources import ReferenceFiles
+from assets.staging.common import staging_table
 from assets.staging.worldbank import country_metadata
-from pipelines.resources import Warehouse
 from schemas.staging import Countries
 from sources import geonames
 
@@ -71,23 +68,21 @@ def build_countries(info: pl.DataFrame, cities: pl.DataFrame, wb_metadata: pl.Da
     )
 
 
-@asset(
-    group_name=LAYER,
-    deps=["raw_geonames", "raw_worldbank"],
-    kinds={"parquet"},
-    description="One row per country: ISO codes, name, World Bank region and income group, capital with coordinates "
-    "and IANA time zone, standard UTC offset, land neighbours and currency.",
-    metadata={"dagster/column_schema": column_schema(Countries)},
-)
-def countries(warehouse: Warehouse):
-    geo = current_files(warehouse, "geonames")
+def country_rows(loaded: dict, reference: ReferenceFiles) -> pl.DataFrame:
+    geo = loaded["raw_geonames"]
     (info_bytes, info_record), (cities_bytes, cities_record) = geo["countryInfo"], geo["cities15000"]
     info = geonames.parse_country_info(info_bytes, info_record.raw_file).with_columns(
         info_file=pl.lit(info_record.raw_file), cities_file=pl.lit(cities_record.raw_file)
     )
     cities = geonames.parse_cities(cities_bytes, cities_record.raw_file)
-    wb_metadata = country_metadata(current_files(warehouse, "worldbank"))
-    return publish(warehouse, "countries", build_countries(info, cities, wb_metadata), Countries)
+    return build_countries(info, cities, country_metadata(loaded["raw_worldbank"]))
 
 
-definitions: list = [countries, contract_check("countries", Countries)]
+definitions = staging_table(
+    "countries",
+    Countries,
+    inputs=["raw_geonames", "raw_worldbank"],
+    build=country_rows,
+    description="One row per country: ISO codes, name, World Bank region and income group, capital with coordinates "
+    "and IANA time zone, standard UTC offset, land neighbours and currency.",
+)

@@ -8,30 +8,29 @@ country, year and currency, the occupation indicator's is kept, so that its grou
 from __future__ import annotations
 
 import polars as pl
-from dagster import asset
 
-from assets.metadata import column_schema
-from assets.staging.common import LAYER, contract_check, known_countries, publish
-from assets.staging.reading import current_files
-from pipelines.resources import PROJECT, Warehouse
+from assets.resources import ReferenceFiles
+from assets.staging.common import staging_table
 from schemas.staging import Earnings
+from schemas.vocabulary import CURRENCY_BASES, ISCO08_MAJOR_GROUPS, NATIONAL_INDICATOR, OCCUPATION_INDICATOR
 from sources import ilostat
 
-LABEL_ALIASES = PROJECT / "reference" / "ilostat_label_aliases.csv"
-OCCUPATION_INDICATOR, NATIONAL_INDICATOR = "EAR_4MTH_SEX_OCU_CUR_NB_A", "EAR_4MTH_SEX_GEO_CUR_NB_A"
 DICTIONARIES = ("ref_area", "sex", "classif1", "classif2")
 # The benchmark's vocabulary: all employees (both sexes), the total or an ISCO-08 major group, three currencies.
-OCCUPATIONS = {"OCU_ISCO08_TOTAL": "TOTAL", "GEO_COV_NAT": "TOTAL"} | {f"OCU_ISCO08_{g}": g for g in "123456789"}
-CURRENCIES = {"CUR_TYPE_LCU": "LCU", "CUR_TYPE_USD": "USD", "CUR_TYPE_PPP": "PPP"}
+OCCUPATIONS = {"OCU_ISCO08_TOTAL": "TOTAL", "GEO_COV_NAT": "TOTAL"} | {
+    f"OCU_ISCO08_{g}": g for g in ISCO08_MAJOR_GROUPS
+}
+CURRENCIES = {f"CUR_TYPE_{basis}": basis for basis in CURRENCY_BASES}
 KEY = ["iso3", "year", "occupation", "currency_basis"]
 
 
-def earnings_rows(files: dict) -> pl.DataFrame:
+def earnings_rows(loaded: dict, reference: ReferenceFiles) -> pl.DataFrame:
+    files = loaded["raw_ilostat"]
     dictionaries = {}
     for dimension in DICTIONARIES:
         content, record = files[f"dic_{dimension}"]
         dictionaries[dimension] = ilostat.parse_dictionary(content, record.raw_file)
-    aliases = pl.read_csv(LABEL_ALIASES).select("dimension", "label", "code")
+    aliases = reference.label_aliases()
     frames = {}
     for indicator in (OCCUPATION_INDICATOR, NATIONAL_INDICATOR):
         content, record = files[indicator]
@@ -59,18 +58,12 @@ def earnings_rows(files: dict) -> pl.DataFrame:
     return pl.concat([by_occupation, national_only])
 
 
-@asset(
-    group_name=LAYER,
-    deps=["raw_ilostat", "countries"],
-    kinds={"parquet"},
+definitions = staging_table(
+    "earnings",
+    Earnings,
+    inputs=["raw_ilostat", "countries"],
+    build=earnings_rows,
+    country_column="iso3",
     description="ILOSTAT mean monthly earnings of employees: national mean (TOTAL) and ISCO-08 major groups 1..9, "
     "in local currency, US$ and PPP $.",
-    metadata={"dagster/column_schema": column_schema(Earnings)},
 )
-def earnings(warehouse: Warehouse):
-    rows = earnings_rows(current_files(warehouse, "ilostat"))
-    countries = warehouse.read(LAYER, "countries")
-    return publish(warehouse, "earnings", rows, Earnings, known_countries(countries))
-
-
-definitions: list = [earnings, contract_check("earnings", Earnings)]

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import polars as pl
-from dagster import asset
 
-from assets.metadata import column_schema
-from assets.staging.common import LAYER, contract_check, known_countries, publish
-from assets.staging.reading import current_files
-from pipelines.resources import Warehouse
+from assets.resources import ReferenceFiles
+from assets.staging.common import staging_table
 from schemas.staging import AverageWages
 from sources import oecd
 
@@ -18,16 +15,9 @@ AGGREGATES = ["OECD"]
 UNIT, PRICE_BASE = "USD_PPP", "Q"
 
 
-@asset(
-    group_name=LAYER,
-    deps=["raw_oecd", "countries"],
-    kinds={"parquet"},
-    description="OECD average annual wages per full-time equivalent employee, by country and year.",
-    metadata={"dagster/column_schema": column_schema(AverageWages)},
-)
-def average_wages(warehouse: Warehouse):
-    content, record = current_files(warehouse, "oecd")["AV_AN_WAGE"]
-    rows = (
+def average_wage_rows(loaded: dict, reference: ReferenceFiles) -> pl.DataFrame:
+    content, record = loaded["raw_oecd"]["AV_AN_WAGE"]
+    return (
         oecd.parse_average_wages(content, record.raw_file)
         # The dataflow also serves national currency and current prices; the model uses one measure only.
         .filter(~pl.col("iso3").is_in(AGGREGATES) & (pl.col("unit") == UNIT) & (pl.col("price_base") == PRICE_BASE))
@@ -40,8 +30,13 @@ def average_wages(warehouse: Warehouse):
             "parse_error",
         )
     )
-    countries = warehouse.read(LAYER, "countries")
-    return publish(warehouse, "average_wages", rows, AverageWages, known_countries(countries))
 
 
-definitions: list = [average_wages, contract_check("average_wages", AverageWages)]
+definitions = staging_table(
+    "average_wages",
+    AverageWages,
+    inputs=["raw_oecd", "countries"],
+    build=average_wage_rows,
+    country_column="iso3",
+    description="OECD average annual wages per full-time equivalent employee, by country and year.",
+)

@@ -5,30 +5,33 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import polars as pl
-from dagster import asset
+from dagster import AssetsDefinition, MaterializeResult, asset
 
-from assets import raw_vendor
 from assets.metadata import column_schema
-from assets.raw import raw_assets
-from assets.staging.common import LAYER, contract_check, publish
-from pipelines.resources import Warehouse
+from assets.resources import Warehouse
+from assets.staging.common import IO_MANAGER, LAYER, contract_check, publish
 from schemas.staging import RawSources
 
 
-@asset(
-    group_name=LAYER,
-    deps=[*raw_assets, *raw_vendor.definitions],
-    kinds={"parquet"},
-    description="Every raw file ever stored, with producer, URL, retrieval time, the source's own last-updated "
-    "date, licence, SHA-256 and size.",
-    metadata={"dagster/column_schema": column_schema(RawSources)},
-)
-def raw_sources(warehouse: Warehouse):
-    records = [asdict(record) for record in warehouse.raw_zone().all_records()]
-    frame = pl.DataFrame(
-        records, schema={name: column.dtype.type for name, column in RawSources.to_schema().columns.items()}
+def raw_sources_table(raw_assets: list[AssetsDefinition]) -> list:
+    """The table lists the whole raw zone rather than reading any file, so it follows every raw asset without
+    taking their files as inputs."""
+
+    @asset(
+        name="raw_sources",
+        group_name=LAYER,
+        deps=raw_assets,
+        kinds={"parquet"},
+        description="Every raw file ever stored, with producer, URL, retrieval time, the source's own last-updated "
+        "date, licence, SHA-256 and size.",
+        metadata={"dagster/column_schema": column_schema(RawSources)},
+        io_manager_key=IO_MANAGER,
     )
-    return publish(warehouse, "raw_sources", frame, RawSources)
+    def _raw_sources(warehouse: Warehouse) -> MaterializeResult:
+        records = [asdict(record) for record in warehouse.raw_zone().all_records()]
+        frame = pl.DataFrame(
+            records, schema={name: column.dtype.type for name, column in RawSources.to_schema().columns.items()}
+        )
+        return publish(warehouse, "raw_sources", frame, RawSources)
 
-
-definitions: list = [raw_sources, contract_check("raw_sources", RawSources)]
+    return [_raw_sources, contract_check("raw_sources", RawSources)]

@@ -1,23 +1,20 @@
-"""The `vendor_rate_observations` table: every published or quoted rate, in its own terms and in US$ per productive
-hour, mapped to a business function through reference data only."""
+"""The `vendor_rate_observations` table: every published or quoted rate, in its own terms and in US$ at the
+exchange rate of its year, mapped to a business function through reference data only. Spreading a price per FTE over
+productive hours needs the cost model's parameters, so it happens in the benchmarks layer (model/vendor_rates.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
 
 import polars as pl
-from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset, asset_check
+from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
-from assets.metadata import column_schema, markdown_table
-from assets.raw import GSA_KEYWORDS
-from assets.staging.common import LAYER, contract_check, known_countries, publish
-from assets.staging.reading import current_files
-from model.vendor_rates import map_services, normalise, observation_id
-from pipelines.resources import PROJECT, ReferenceFiles, SourceAccess, Warehouse
+from assets.metadata import markdown_table
+from assets.resources import ReferenceFiles, Warehouse
+from assets.staging.common import LAYER, staging_table
 from schemas.staging import VendorRateObservations
 from sources import gsa_calc, pricing_pages, vendor_quotes, vendor_seed
 
-SERVICE_FUNCTIONS = PROJECT / "reference" / "service_functions.csv"
 # What makes two observations the same: the same source quoting the same range for the same country and function.
 IDENTITY = ["source_name", "url", "country_iso3", "function_id", "amount_low", "amount_high", "currency", "unit"]
 
@@ -32,9 +29,8 @@ def seed_observations(files: dict) -> pl.DataFrame:
     )
 
 
-def gsa_observations(files: dict) -> pl.DataFrame:
+def gsa_observations(files: dict, keywords: pl.DataFrame) -> pl.DataFrame:
     """GSA CALC ceiling rates: API pages (JSON) in live mode, a schedule price list (CSV) in the bundled sample."""
-    keywords = gsa_calc.read_keywords(GSA_KEYWORDS.read_bytes(), str(GSA_KEYWORDS))
     frames = []
     for content, record in files.values():
         parse = (
@@ -66,9 +62,9 @@ def gsa_observations(files: dict) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
 
 
-def page_observations(files: dict, specs_csv: bytes, countries: pl.DataFrame) -> pl.DataFrame:
+def page_observations(files: dict, specs: list[pricing_pages.PageSpec], countries: pl.DataFrame) -> pl.DataFrame:
     """Rates scraped from the pricing pages of the latest live pull (none in snapshot mode)."""
-    specs = {spec.page_id: spec for spec in pricing_pages.load_page_specs(specs_csv)}
+    specs = {spec.page_id: spec for spec in specs}
     names = dict(zip(countries["name"].to_list(), countries["iso3"].to_list(), strict=False))
     frames = [
         pricing_pages.extract_rates(specs[page_id], content, names).select(
@@ -132,51 +128,90 @@ def quote_observations(files: dict, function_ids: set[str]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
 
 
-def observations(warehouse: Warehouse, reference: ReferenceFiles, access: SourceAccess) -> pl.DataFrame:
-    countries = warehouse.read(LAYER, "countries")
-    ref = reference.load()
+def map_services(observations: pl.DataFrame, service_functions: pl.DataFrame) -> pl.DataFrame:
+    """function_id from the wording of the service, through reference/service_functions.csv only. `label_known` says
+    whether the wording is in that table (a known wording may map to no function on purpose)."""
+    mapping = service_functions.select(
+        pl.col("service_label").str.strip_chars().str.to_lowercase().alias("label_key"),
+        pl.col("function_id").alias("mapped_function"),
+        pl.lit(True).alias("label_known"),
+    )
+    return (
+        observations.with_columns(label_key=pl.col("service_label").str.strip_chars().str.to_lowercase())
+        .join(mapping, on="label_key", how="left")
+        .with_columns(
+            function_id=pl.coalesce("function_id", "mapped_function"),
+            label_known=pl.col("label_known").fill_null(False) | pl.col("function_id").is_not_null(),
+        )
+        .drop("label_key", "mapped_function")
+    )
+
+
+def currency_rates(countries: pl.DataFrame, fx: pl.DataFrame) -> pl.DataFrame:
+    """Units of each currency per US$ by year, from the exchange rates of the countries that use it (the euro
+    countries all report the same rate; the median guards against one that does not)."""
+    by_currency = (
+        countries.select("iso3", pl.col("currency_code").alias("currency"))
+        .join(fx, on="iso3")
+        .group_by("currency", "year")
+        .agg(pl.col("lcu_per_usd").median().alias("per_usd"), pl.col("raw_file").first().alias("fx_file"))
+    )
+    years = fx.select(pl.col("year").unique())
+    dollar = years.with_columns(currency=pl.lit("USD"), per_usd=pl.lit(1.0), fx_file=pl.lit(None, pl.String))
+    return pl.concat([by_currency.filter(pl.col("currency") != "USD"), dollar.select(by_currency.columns)])
+
+
+def in_usd(observations: pl.DataFrame, countries: pl.DataFrame, fx: pl.DataFrame) -> pl.DataFrame:
+    """Amounts in US$ per their own unit, converted at the exchange rate of the observation's year; an undated one,
+    or one dated after the latest published rate of its currency, at that latest rate (the year used is `fx_year`)."""
+    rates = currency_rates(countries, fx)
+    latest = rates.group_by("currency").agg(pl.col("year").max().alias("latest_fx_year"))
+    with_fx = (
+        observations.join(latest, on="currency", how="left")
+        .with_columns(fx_year=pl.min_horizontal("reference_year", "latest_fx_year").cast(pl.Int32))
+        .join(rates.rename({"year": "fx_year"}), on=["currency", "fx_year"], how="left")
+    )
+    return with_fx.with_columns(
+        amount_low_usd=pl.col("amount_low") / pl.col("per_usd"),
+        amount_high_usd=pl.col("amount_high") / pl.col("per_usd"),
+        raw_files=pl.concat_list("raw_file", "fx_file").list.drop_nulls(),
+    ).drop("latest_fx_year", "per_usd", "fx_file")
+
+
+def observation_id(columns: list[str]) -> pl.Expr:
+    """A stable id from what makes an observation itself, so that the same rate quoted twice is kept once."""
+    return pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in columns], separator="|").map_elements(
+        lambda text: hashlib.sha256(text.encode()).hexdigest()[:16], return_dtype=pl.String
+    )
+
+
+def observations(loaded: dict, reference: ReferenceFiles) -> pl.DataFrame:
+    countries = loaded["countries"]
+    model = reference.model()
     collected = pl.concat(
         [
-            seed_observations(current_files(warehouse, "vendor_seed")),
-            gsa_observations(current_files(warehouse, "gsa_calc")),
-            page_observations(
-                current_files(warehouse, "pricing_pages"), Path(access.pricing_pages).read_bytes(), countries
-            ),
-            quote_observations(current_files(warehouse, "vendor_quotes"), set(ref.functions["function_id"])),
+            seed_observations(loaded["raw_vendor_seed"]),
+            gsa_observations(loaded["raw_gsa_calc"], model.gsa_keywords),
+            page_observations(loaded["raw_pricing_pages"], reference.pricing_pages(), countries),
+            quote_observations(loaded["raw_vendor_quotes"], set(model.functions["function_id"])),
         ],
         how="diagonal_relaxed",
     )
-    mapped = map_services(collected, pl.read_csv(SERVICE_FUNCTIONS, infer_schema=False))
-    normalised = normalise(mapped, countries, warehouse.read(LAYER, "exchange_rates"), ref.cost_parameters)
+    mapped = map_services(collected, model.service_functions)
     return (
-        normalised.with_columns(observation_id=observation_id(IDENTITY))
+        in_usd(mapped, countries, loaded["exchange_rates"])
+        .with_columns(observation_id=observation_id(IDENTITY))
         .unique("observation_id", keep="first", maintain_order=True)
         .select(*VendorRateObservations.to_schema().columns, "parse_error")
     )
 
 
-@asset(
-    group_name=LAYER,
-    deps=["raw_vendor_seed", "raw_gsa_calc", "raw_pricing_pages", "raw_vendor_quotes", "countries", "exchange_rates"],
-    kinds={"parquet"},
-    description="Vendor rates as published (seed of public pages, pricing pages, GSA CALC, analysts' quotes), with "
-    "the service mapped to a function and the amount in US$ per productive hour.",
-    metadata={"dagster/column_schema": column_schema(VendorRateObservations)},
-)
-def vendor_rate_observations(warehouse: Warehouse, reference: ReferenceFiles, access: SourceAccess):
-    rows = observations(warehouse, reference, access)
-    countries = warehouse.read(LAYER, "countries")
-    return publish(
-        warehouse, "vendor_rate_observations", rows, VendorRateObservations, known_countries(countries, "country_iso3")
-    )
-
-
 @asset_check(
-    asset=vendor_rate_observations,
+    asset="vendor_rate_observations",
     description="Service wording that reference/service_functions.csv does not know: listed, never guessed.",
 )
-def service_wording_is_mapped(warehouse: Warehouse) -> AssetCheckResult:
-    known = pl.read_csv(SERVICE_FUNCTIONS, infer_schema=False)["service_label"].str.strip_chars().str.to_lowercase()
+def service_wording_is_mapped(warehouse: Warehouse, reference: ReferenceFiles) -> AssetCheckResult:
+    known = reference.model().service_functions["service_label"].str.strip_chars().str.to_lowercase()
     rows = warehouse.read(LAYER, "vendor_rate_observations")
     unknown = (
         rows.filter(
@@ -198,7 +233,21 @@ def service_wording_is_mapped(warehouse: Warehouse) -> AssetCheckResult:
 
 
 definitions: list = [
-    vendor_rate_observations,
-    contract_check("vendor_rate_observations", VendorRateObservations),
+    *staging_table(
+        "vendor_rate_observations",
+        VendorRateObservations,
+        inputs=[
+            "raw_vendor_seed",
+            "raw_gsa_calc",
+            "raw_pricing_pages",
+            "raw_vendor_quotes",
+            "countries",
+            "exchange_rates",
+        ],
+        build=observations,
+        country_column="country_iso3",
+        description="Vendor rates as published (seed of public pages, pricing pages, GSA CALC, analysts' quotes), with "
+        "the service mapped to a function and the amount in US$ at the exchange rate of its year.",
+    ),
     service_wording_is_mapped,
 ]

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import pandera.polars as pa
 import polars as pl
-from dagster import asset
 
-from assets.metadata import column_schema
-from assets.staging.common import LAYER, contract_check, known_countries, publish
-from assets.staging.reading import current_files
-from pipelines.resources import Warehouse
+from assets.resources import ReferenceFiles
+from assets.staging.common import staging_table
 from schemas.staging import ExchangeRates, GdpPerCapita, Governance, PppFactors
 from sources import worldbank
 
-SOURCE = "worldbank"
+TRACE = ["raw_file", "parse_error"]
 
 
-def indicator_rows(warehouse: Warehouse, dataset_ids: list[str]) -> pl.DataFrame:
+def indicator_rows(files: dict, dataset_ids: list[str]) -> pl.DataFrame:
     """The indicators' values for countries (aggregates such as WLD or EUU left out), traced to their raw files."""
-    files = current_files(warehouse, SOURCE)
     aggregates = country_metadata(files).filter("is_aggregate")["country_code"]
     frames = []
     for dataset_id in dataset_ids:
@@ -38,26 +34,20 @@ def country_metadata(files: dict) -> pl.DataFrame:
     return worldbank.parse_country_metadata(data, name).with_columns(raw_file=pl.lit(record.raw_file))
 
 
-TRACE = ["raw_file", "parse_error"]
-
-
 def indicator_table(
-    table: str, dataset_ids: list[str], columns: list, model: type[pa.DataFrameModel], description: str
+    table: str, dataset_ids: list[str], columns: list, contract: type[pa.DataFrameModel], description: str
 ) -> list:
-    @asset(
-        name=table,
-        group_name=LAYER,
-        deps=["raw_worldbank", "countries"],
-        kinds={"parquet"},
-        description=description,
-        metadata={"dagster/column_schema": column_schema(model)},
-    )
-    def _table(warehouse: Warehouse):
-        rows = indicator_rows(warehouse, dataset_ids).select(*columns, *TRACE)
-        countries = warehouse.read(LAYER, "countries")
-        return publish(warehouse, table, rows, model, known_countries(countries))
+    def rows(loaded: dict, reference: ReferenceFiles) -> pl.DataFrame:
+        return indicator_rows(loaded["raw_worldbank"], dataset_ids).select(*columns, *TRACE)
 
-    return [_table, contract_check(table, model)]
+    return staging_table(
+        table,
+        contract,
+        inputs=["raw_worldbank", "countries"],
+        build=rows,
+        country_column="iso3",
+        description=description,
+    )
 
 
 definitions: list = [

@@ -4,8 +4,8 @@ import polars as pl
 import pytest
 from upath import UPath
 
+from assets.resources import Warehouse
 from assets.staging.common import publish
-from pipelines.resources import Warehouse
 from schemas.contract import ContractError
 from schemas.staging import ExchangeRates
 from storage.tables import read_table, table_path

@@ -5,8 +5,9 @@ import pytest
 
 from model.costs import location_function_costs, resolve_parameters
 from model.reference import load_reference
+from tests.shared_data import REFERENCE as REFERENCE_FOLDER
 
-REFERENCE = load_reference()
+REFERENCE = load_reference(REFERENCE_FOLDER)
 
 
 def parameters(*overrides):

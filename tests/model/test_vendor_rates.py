@@ -1,12 +1,15 @@
-"""Vendor rates: wording mapped by reference data only, amounts normalised to US$ per productive hour, markups."""
+"""Vendor rates: wording mapped by reference data only, amounts converted to US$ in staging and spread over
+productive hours by the model, markups."""
 
 import polars as pl
 import pytest
 
+from assets.staging.vendor_rates import in_usd, map_services
 from model.reference import load_reference
-from model.vendor_rates import map_services, markup_levels, modelled_rates, normalise, vendor_rates
+from model.vendor_rates import markup_levels, modelled_rates, per_productive_hour, vendor_rates
+from tests.shared_data import REFERENCE as REFERENCE_FOLDER
 
-REFERENCE = load_reference()
+REFERENCE = load_reference(REFERENCE_FOLDER)
 COUNTRIES = pl.DataFrame(
     {
         "iso3": ["PHL", "DEU", "FRA", "USA", "IND"],
@@ -22,6 +25,11 @@ FX = pl.DataFrame(
         "raw_file": ["raw/fx"] * 6,
     }
 )
+
+
+def normalise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Both steps: US$ at the year's rate (staging), then per productive hour (model)."""
+    return per_productive_hour(in_usd(frame, COUNTRIES, FX), REFERENCE.cost_parameters)
 
 
 def observations(**columns):
@@ -60,7 +68,7 @@ def test_wording_maps_through_the_reference_table_and_unknown_wording_stays_unma
 
 
 def test_a_monthly_amount_in_pesos_becomes_dollars_per_productive_hour():
-    rates = normalise(observations(function_id=["customer_support"]), COUNTRIES, FX, REFERENCE.cost_parameters)
+    rates = normalise(observations(function_id=["customer_support"]))
     row = rates.row(0, named=True)
     assert row["fx_year"] == 2022
     assert row["rate_low_usd_hour"] == pytest.approx(20000 / 54.48 / (1800 / 12))
@@ -76,7 +84,7 @@ def test_an_undated_euro_rate_uses_the_latest_euro_exchange_rate_and_an_hourly_o
         amount_high=[55.0],
         reference_year=pl.Series([None], dtype=pl.Int32),
     )
-    row = normalise(frame, COUNTRIES, FX, REFERENCE.cost_parameters).row(0, named=True)
+    row = normalise(frame).row(0, named=True)
     assert row["fx_year"] == 2023 and row["rate_high_usd_hour"] == pytest.approx(55.0 / 0.92)
 
 
@@ -88,7 +96,7 @@ def test_a_rate_dated_after_the_latest_exchange_rate_uses_that_latest_rate():
         amount_high=[18.0],
         reference_year=pl.Series([2026], dtype=pl.Int32),
     )
-    assert normalise(frame, COUNTRIES, FX, REFERENCE.cost_parameters)["fx_year"].item() == 2023
+    assert normalise(frame)["fx_year"].item() == 2023
 
 
 def pairs(markups, office="front", income="High income"):
@@ -141,8 +149,9 @@ def test_old_rates_are_kept_as_observations_but_not_benchmarked():
             "function_id": ["accounting", "accounting"],
             "price_type": ["vendor_billing_rate"] * 2,
             "reference_year": pl.Series([2004, None], dtype=pl.Int32),
-            "rate_low_usd_hour": [8.0, 10.0],
-            "rate_high_usd_hour": [8.0, 14.0],
+            "unit": ["hour", "hour"],
+            "amount_low_usd": [8.0, 10.0],
+            "amount_high_usd": [8.0, 14.0],
             "url": ["https://old", "https://new"],
             "raw_files": [["raw/seed"], ["raw/seed"]],
         }
@@ -156,7 +165,7 @@ def test_old_rates_are_kept_as_observations_but_not_benchmarked():
             "cost_per_productive_hour_usd": [2.0],
         }
     )
-    row = vendor_rates(observed, costs, COUNTRIES, REFERENCE.settings).row(0, named=True)
+    row = vendor_rates(observed, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.settings).row(0, named=True)
     assert row["basis"] == "observed" and row["n_observations"] == 1 and row["sources"] == ["https://new"]
     assert row["rate_mid_usd_hour"] == 12.0 and row["markup_ratio"] == 6.0
 
@@ -168,8 +177,9 @@ def test_an_observed_quote_is_traced_to_its_raw_file():
             "function_id": ["accounting"],
             "price_type": ["vendor_billing_rate"],
             "reference_year": pl.Series([2025], dtype=pl.Int32),
-            "rate_low_usd_hour": [9.0],
-            "rate_high_usd_hour": [11.0],
+            "unit": ["hour"],
+            "amount_low_usd": [9.0],
+            "amount_high_usd": [11.0],
             "url": pl.Series([None], dtype=pl.String),
             "raw_files": [["raw/vendor_quotes/2026-11-27/q.csv", "raw/fx"]],
         }
@@ -183,7 +193,7 @@ def test_an_observed_quote_is_traced_to_its_raw_file():
             "cost_per_productive_hour_usd": [4.0],
         }
     )
-    row = vendor_rates(quote, costs, COUNTRIES, REFERENCE.settings).row(0, named=True)
+    row = vendor_rates(quote, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.settings).row(0, named=True)
     assert row["sources"] == ["raw/vendor_quotes/2026-11-27/q.csv"]
 
 
@@ -194,8 +204,9 @@ def test_a_rate_dated_beyond_the_window_after_the_benchmark_year_is_not_used():
             "function_id": ["accounting"],
             "price_type": ["vendor_billing_rate"],
             "reference_year": pl.Series([2030], dtype=pl.Int32),
-            "rate_low_usd_hour": [9.0],
-            "rate_high_usd_hour": [11.0],
+            "unit": ["hour"],
+            "amount_low_usd": [9.0],
+            "amount_high_usd": [11.0],
             "url": ["https://late"],
             "raw_files": [["raw/seed"]],
         }
@@ -209,4 +220,4 @@ def test_a_rate_dated_beyond_the_window_after_the_benchmark_year_is_not_used():
             "cost_per_productive_hour_usd": [4.0],
         }
     )
-    assert vendor_rates(late, costs, COUNTRIES, REFERENCE.settings).is_empty()
+    assert vendor_rates(late, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.settings).is_empty()

@@ -1,37 +1,47 @@
-"""A warehouse materialized once from the bundled sample, shared by the pipeline tests (which copy it to change it)."""
+"""A warehouse materialized once from the bundled sample, shared by the pipeline tests (which copy it to change it),
+and the helpers that run the pipeline with test resources."""
+
+import shutil
 
 import pytest
-from dagster import materialize
+from dagster import AssetsDefinition, materialize
 from upath import UPath
 
-from pipelines.definitions import all_assets
-from pipelines.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess, Warehouse
+from assets.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess, Warehouse
+from pipelines.definitions import all_assets, resources_for
 
-STAGING_TABLES = [
-    "countries",
-    "exchange_rates",
-    "ppp_factors",
-    "gdp_per_capita",
-    "governance",
-    "earnings",
-    "us_occupation_wages",
-    "average_wages",
-    "vendor_rate_observations",
-    "raw_sources",
-]
+REFERENCE = ReferenceFiles()
 
 
-def run(root, sample_dir=BUNDLED_SAMPLE, selection=None):
-    return materialize(
-        all_assets,
-        selection=selection,
-        resources={
-            "warehouse": Warehouse(root=str(root)),
-            "access": SourceAccess(sample_dir=str(sample_dir)),
-            "reference": ReferenceFiles(),
-        },
-        raise_on_error=False,
+def assets_in(group: str) -> list[str]:
+    """The asset names of one layer, read from the definitions (never typed in a test)."""
+    return sorted(
+        key.path[-1]
+        for definition in all_assets
+        if isinstance(definition, AssetsDefinition)
+        for key, name in definition.group_names_by_key.items()
+        if name == group
     )
+
+
+STAGING_TABLES = assets_in("staging")
+PUBLISHED_TABLES = assets_in("benchmarks")
+FUNCTIONS = REFERENCE.model().functions["function_id"].to_list()
+
+
+def run(root, access=None, selection=None, reference=None, assets=all_assets):
+    """Materialize `selection` (default: everything) into the warehouse at `root` with the bundled sample."""
+    access = access or SourceAccess(sample_dir=str(BUNDLED_SAMPLE))
+    resources = resources_for(Warehouse(root=str(root)), access, reference or ReferenceFiles())
+    return materialize(assets, selection=selection, resources=resources, raise_on_error=False)
+
+
+def reference_with(folder, **files: str) -> ReferenceFiles:
+    """A copy of reference/ in `folder` with the named files (`pricing_pages="..."` for pricing_pages.csv) replaced."""
+    shutil.copytree(REFERENCE.folder, folder)
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text)
+    return ReferenceFiles(folder=str(folder))
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +49,16 @@ def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("warehouse")
     result = run(root)
     assert result.success
-    evaluations = result.get_asset_check_evaluations()
-    blocking = [e for e in evaluations if e.severity.value == "ERROR"]
-    assert len(blocking) == len(STAGING_TABLES) + 7  # 5 published contracts, complete tiers, the catalog's views
+    blocking = [e for e in result.get_asset_check_evaluations() if e.severity.value == "ERROR"]
+    # One contract check per staging and published table, complete tiers, and the catalog's views.
+    assert len(blocking) == len(STAGING_TABLES) + len(PUBLISHED_TABLES) + 2
     assert all(e.passed for e in blocking), [e.check_name for e in blocking if not e.passed]
+    return UPath(root)
+
+
+@pytest.fixture
+def copy_of(warehouse, tmp_path):
+    """A copy of the shared warehouse that a test may change."""
+    root = tmp_path / "warehouse"
+    shutil.copytree(str(warehouse), str(root))
     return UPath(root)

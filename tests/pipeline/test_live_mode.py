@@ -3,17 +3,16 @@ provenance, and staging reads the zip as it reads the bundled CSV."""
 
 import io
 import json
-import shutil
 import zipfile
 
 import pytest
-from dagster import AssetKey, materialize
-from upath import UPath
+from dagster import AssetKey
 
-from assets.raw import load_catalogue, raw_asset
-from assets.staging import worldbank
-from pipelines.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess, Warehouse
+from assets.raw.files import raw_asset
+from assets.resources import BUNDLED_SAMPLE, SourceAccess
+from pipelines.definitions import all_assets
 from storage.tables import read_table
+from tests.pipeline.conftest import REFERENCE, run
 
 SAMPLE = BUNDLED_SAMPLE / "worldbank"
 
@@ -35,31 +34,20 @@ def served_zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def copy_of(warehouse, tmp_path):
-    root = tmp_path / "warehouse"
-    shutil.copytree(str(warehouse), str(root))
-    return UPath(root)
-
-
 def test_a_live_pull_is_stored_with_its_provenance_and_staged(copy_of, httpserver):
     httpserver.expect_request("/indicator/PA.NUS.FCRF").respond_with_data(served_zip(), content_type="application/zip")
     url = httpserver.url_for("/indicator/PA.NUS.FCRF")
-    catalogue = load_catalogue().filter(source="worldbank").to_dicts()
+    catalogue = REFERENCE.catalogue().filter(source="worldbank").to_dicts()
     datasets = [row | {"url": url} for row in catalogue if row["dataset_id"] in ("PA.NUS.FCRF", "country_metadata")]
-    fx_key = AssetKey("exchange_rates")
-    exchange_rates = [
-        d for d in worldbank.definitions if fx_key in d.keys or fx_key in {c.asset_key for c in d.check_keys}
-    ]
+    # The World Bank's raw asset, pointed at the local stand-in instead of the publisher.
+    raw_worldbank = AssetKey("raw_worldbank")
+    assets = [d for d in all_assets if raw_worldbank not in getattr(d, "keys", ())]
 
-    result = materialize(
-        [raw_asset("worldbank", datasets), *exchange_rates],
-        resources={
-            "warehouse": Warehouse(root=str(copy_of)),
-            "access": SourceAccess(mode="live", max_attempts=1),
-            "reference": ReferenceFiles(),
-        },
-        raise_on_error=False,
+    result = run(
+        copy_of,
+        SourceAccess(mode="live", max_attempts=1),
+        ["raw_worldbank", "exchange_rates"],
+        assets=[*assets, raw_asset("worldbank", datasets)],
     )
 
     assert result.success

@@ -4,33 +4,13 @@ local server (no network), including a page whose structure changed."""
 import shutil
 
 import polars as pl
-import pytest
-from dagster import materialize
-from upath import UPath
 
-from pipelines.definitions import all_assets
-from pipelines.resources import ReferenceFiles, SourceAccess, Warehouse
+from assets.resources import PROJECT, SourceAccess
 from storage.tables import read_table, table_path
-from tests.shared_data import PROJECT
+from tests.pipeline.conftest import reference_with, run
 
 FIXTURES = PROJECT / "tests" / "fixtures"
 SPEC_HEADER = "page_id,url,row_selector,service_selector,rate_selector,vendor,country_iso3\n"
-
-
-@pytest.fixture
-def copy_of(warehouse, tmp_path):
-    root = tmp_path / "warehouse"
-    shutil.copytree(str(warehouse), str(root))
-    return UPath(root)
-
-
-def run(root, access, selection):
-    return materialize(
-        all_assets,
-        selection=selection,
-        resources={"warehouse": Warehouse(root=str(root)), "access": access, "reference": ReferenceFiles()},
-        raise_on_error=False,
-    )
 
 
 def test_quotes_are_validated_and_bad_rows_are_kept_with_their_reason(copy_of, tmp_path):
@@ -58,32 +38,28 @@ def pages_server(httpserver, page: str):
     return httpserver.url_for("/pricing")
 
 
-def live_access(tmp_path, url):
-    specs = tmp_path / "pricing_pages.csv"
-    specs.write_text(SPEC_HEADER + f"harbor-pricing,{url},table.rates tr,td.service,td.rate,Harbor Outsourcing,PHL\n")
-    return SourceAccess(
-        mode="live", pricing_pages=str(specs), page_delay_s=0, page_cache_dir=str(tmp_path / "cache"), max_attempts=1
-    )
+def scrape(root, tmp_path, url):
+    """The pricing-page assets in live mode, with one reference entry for the page at `url`."""
+    spec = SPEC_HEADER + f"harbor-pricing,{url},table.rates tr,td.service,td.rate,Harbor Outsourcing,PHL\n"
+    access = SourceAccess(mode="live", page_delay_s=0, page_cache_dir=str(tmp_path / "cache"), max_attempts=1)
+    reference = reference_with(tmp_path / "reference", pricing_pages=spec)
+    return run(root, access, ["raw_pricing_pages", "vendor_rate_observations"], reference)
 
 
 def test_a_pricing_page_is_scraped_live_stored_with_provenance_and_normalised(copy_of, tmp_path, httpserver):
-    access = live_access(tmp_path, pages_server(httpserver, "harbor_rates.html"))
-
-    result = run(copy_of, access, ["raw_pricing_pages", "vendor_rate_observations"])
+    result = scrape(copy_of, tmp_path, pages_server(httpserver, "harbor_rates.html"))
 
     assert result.success
     rows = read_table(copy_of, "staging", "vendor_rate_observations").filter(source="pricing_page")
     assert rows.height > 0 and set(rows["country_iso3"]) == {"PHL"}
-    assert rows["rate_low_usd_hour"].min() > 0
+    assert rows["amount_low_usd"].min() > 0
     stored = copy_of.glob("raw/pricing_pages/*/harbor-pricing.html")
     assert len(list(stored)) == 1
 
 
 def test_a_page_whose_structure_changed_fails_and_keeps_the_last_good_table(copy_of, tmp_path, httpserver):
     good = table_path(copy_of, "staging", "vendor_rate_observations").read_bytes()
-    access = live_access(tmp_path, pages_server(httpserver, "harbor_rates_changed.html"))
-
-    result = run(copy_of, access, ["raw_pricing_pages", "vendor_rate_observations"])
+    result = scrape(copy_of, tmp_path, pages_server(httpserver, "harbor_rates_changed.html"))
 
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

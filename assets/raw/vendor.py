@@ -10,8 +10,10 @@ import polars as pl
 from dagster import MaterializeResult, MetadataValue, asset
 
 from assets.metadata import markdown_table
-from pipelines.resources import SourceAccess, Warehouse
-from sources.pricing_pages import PricingPageFetcher, load_page_specs
+from assets.raw.files import IO_MANAGER
+from assets.resources import ReferenceFiles, SourceAccess, Warehouse
+from assets.resources.io_managers import RAW_SOURCE
+from sources.pricing_pages import PricingPageFetcher
 from storage.raw_zone import Provenance
 
 QUOTE_SUFFIXES = {".csv", ".xlsx"}
@@ -33,10 +35,12 @@ def _listing(records: list[Provenance], note: str) -> MaterializeResult:
     description="Public vendor pricing pages listed in reference/pricing_pages.csv (one declarative row a page), "
     "fetched in live mode (robots.txt honoured, requests spaced, pages cached) and stored with provenance. Snapshot "
     "mode fetches nothing.",
+    metadata={RAW_SOURCE: "pricing_pages"},
+    io_manager_key=IO_MANAGER,
 )
-def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
+def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess, reference: ReferenceFiles) -> MaterializeResult:
     zone = warehouse.raw_zone()
-    specs = load_page_specs(Path(access.pricing_pages).read_bytes())
+    specs = reference.pricing_pages()
     if access.mode != "live":
         zone.set_current("pricing_pages", {})
         return _listing([], "snapshot mode: pages are fetched only live; the seed of public rates stands in for them")
@@ -72,6 +76,8 @@ def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess) -> Materialize
     kinds={"csv"},
     description="Analysts' vendor quotes: every CSV or XLSX file of BPO_QUOTES_DIR (default data/quotes), stored "
     "with provenance in both modes.",
+    metadata={RAW_SOURCE: "vendor_quotes"},
+    io_manager_key=IO_MANAGER,
 )
 def raw_vendor_quotes(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
     zone = warehouse.raw_zone()

@@ -1,4 +1,4 @@
-"""Raw layer: one asset per source, storing each of its files in the raw zone with provenance.
+"""Raw files at publishers' URLs: one asset per source, storing each of its files in the raw zone with provenance.
 
 The datasets of each source are rows of reference/raw_datasets.csv. In snapshot mode a file comes from the bundled
 sample (data/sample, described by its MANIFEST.json); in live mode it is downloaded from the publisher's URL.
@@ -17,29 +17,24 @@ import polars as pl
 from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from assets.metadata import markdown_table
-from pipelines.resources import PROJECT, SourceAccess, Warehouse
+from assets.resources import ReferenceFiles, SourceAccess, Warehouse
+from assets.resources.io_managers import RAW_SOURCE
 from sources import gsa_calc, worldbank
 from storage.raw_zone import Provenance
 
-CATALOGUE = PROJECT / "reference" / "raw_datasets.csv"
-GSA_KEYWORDS = PROJECT / "reference" / "gsa_category_functions.csv"
 STATED_LAST_UPDATED = {"worldbank": worldbank.last_updated}
-
-
-def load_catalogue() -> pl.DataFrame:
-    return pl.read_csv(CATALOGUE)
-
+IO_MANAGER = "raw_files"
 
 Fetched = tuple[bytes, str, Provenance]
 
 
-def fetch(access: SourceAccess, dataset: dict) -> list[Fetched]:
+def fetch(access: SourceAccess, reference: ReferenceFiles, dataset: dict) -> list[Fetched]:
     """The files of one dataset. Curated datasets (no publisher URL, such as the seed of vendor rates) always come
     from the bundled sample; a paged API gives one file per page."""
     if access.mode != "live" or not dataset["url"]:
         return [_from_sample(access, dataset)]
     if dataset["source"] in PAGED:
-        return PAGED[dataset["source"]](access, dataset)
+        return PAGED[dataset["source"]](access, reference, dataset)
     return [_from_publisher(access, dataset)]
 
 
@@ -72,10 +67,10 @@ def _from_publisher(access: SourceAccess, dataset: dict) -> Fetched:
     return download.content, name, _provenance(dataset, "live", retrieved_at=download.retrieved_at, last_updated=stated)
 
 
-def _gsa_pages(access: SourceAccess, dataset: dict) -> list[Fetched]:
+def _gsa_pages(access: SourceAccess, reference: ReferenceFiles, dataset: dict) -> list[Fetched]:
     """GSA CALC ceiling rates, one narrowed query per keyword of the category mapping: the whole data set is far
     larger than the labour categories the benchmark can use, and the API stops paging at 10,000 hits."""
-    keywords = gsa_calc.read_keywords(GSA_KEYWORDS.read_bytes(), str(GSA_KEYWORDS))["keyword"].unique().sort()
+    keywords = reference.model().gsa_keywords["keyword"].unique().sort()
     http = access.http_client()
     fetched = []
     for keyword in keywords:
@@ -123,13 +118,15 @@ def raw_asset(source: str, datasets: list[dict]) -> AssetsDefinition:
         group_name="raw",
         kinds={"file"},
         description=f"Raw files of {source}, stored byte for byte with provenance:\n{titles}",
+        metadata={RAW_SOURCE: source},
+        io_manager_key=IO_MANAGER,
     )
-    def _raw(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
+    def _raw(warehouse: Warehouse, access: SourceAccess, reference: ReferenceFiles) -> MaterializeResult:
         zone = warehouse.raw_zone()
         stored = {
             provenance.dataset_id: zone.store(content, name, provenance)
             for dataset in datasets
-            for content, name, provenance in fetch(access, dataset)
+            for content, name, provenance in fetch(access, reference, dataset)
         }
         zone.set_current(source, stored)
         records = list(stored.values())
@@ -151,6 +148,8 @@ def raw_asset(source: str, datasets: list[dict]) -> AssetsDefinition:
     return _raw
 
 
-raw_assets = [
-    raw_asset(source, group.to_dicts()) for (source,), group in load_catalogue().group_by("source", maintain_order=True)
-]
+def catalogue_assets(catalogue: pl.DataFrame) -> list[AssetsDefinition]:
+    """One raw asset per source of the catalogue (reference/raw_datasets.csv), holding all of its datasets."""
+    return [
+        raw_asset(source, group.to_dicts()) for (source,), group in catalogue.group_by("source", maintain_order=True)
+    ]

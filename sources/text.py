@@ -1,0 +1,63 @@
+"""The small steps every parser in sources/ takes on raw text: one definition each, so all sources agree.
+
+* Refuse a file that holds no data (empty, or an HTML/XML page) before parsing it, naming the file.
+* Read a blank cell as a missing value.
+* Join a row's problems into one ``parse_error``, null when there are none.
+
+The wording of each error stays with its parser: it knows what the file should have been.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from sources.errors import SourceFormatError
+
+
+def check_not_empty(
+    data: bytes, source: str, file_name: str, problem: str = "empty file", expected=None, found="0 bytes"
+) -> None:
+    """Raise SourceFormatError when `data` is nothing but whitespace.
+
+    An interrupted download or a placeholder file must stop the parse with the file's name; a CSV reader would
+    give an unhelpful "empty CSV" error, or an empty frame that looks like a publisher with no data. A byte-order
+    mark counts as content: strip it first where a BOM-only file must count as empty.
+    """
+    if not data.strip():
+        raise SourceFormatError(source, file_name, problem, expected, found)
+
+
+def check_not_markup(
+    content: bytes | str, source: str, file_name: str, problem: str, expected=None, found=None
+) -> None:
+    """Raise SourceFormatError when `content` starts, after whitespace, with "<": an HTML or XML page.
+
+    Publishers answer unknown ids, outages and sign-in walls with an HTML page (SDMX servers with an XML error
+    message) and HTTP status 200, so the download "succeeds"; read as CSV or JSON it would give one garbage
+    column or a baffling parse error instead of saying what went wrong. A byte-order mark is not skipped: pass
+    text decoded with "utf-8-sig", or bytes the BOM was removed from.
+    """
+    if content.lstrip()[:1] in ("<", b"<"):
+        raise SourceFormatError(source, file_name, problem, expected, found)
+
+
+def blank_to_null(text: pl.Expr) -> pl.Expr:
+    """`text` with surrounding whitespace removed, and null where nothing is left.
+
+    Files write a missing value as an empty cell, a quoted "" or a few spaces; all three must be the same null,
+    so that a check for missing values and a cast to a number treat them alike.
+    """
+    stripped = text.str.strip_chars()
+    return pl.when(stripped != "").then(stripped)
+
+
+def join_problems(problems: Iterable[pl.Expr]) -> pl.Expr:
+    """The non-null messages among `problems`, joined by "; ", or null when a row has none.
+
+    A row can be wrong in several ways and all of them are reported at once. concat_str gives "" when every
+    part is null; a clean row must have a null parse_error, so that ``is_null()`` means "no problem".
+    """
+    joined = pl.concat_str(problems, separator="; ", ignore_nulls=True)
+    return pl.when(joined != "").then(joined)
