@@ -22,7 +22,6 @@ import polars as pl
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "data" / "sample"
 CATALOGUE = PROJECT / "reference" / "raw_datasets.csv"
-ORIGINS = Path(__file__).with_name("sample_origins.csv")
 
 
 def _keep_csv_lines(content: bytes, keep) -> bytes:
@@ -74,11 +73,12 @@ REDUCTIONS = {
 
 
 def build(shared: Path) -> list[dict]:
-    datasets = pl.read_csv(CATALOGUE).join(pl.read_csv(ORIGINS), on=["source", "dataset_id"], how="inner")
+    # The catalogue row of each dataset names its file in ../shared, where that copy came from and how it is reduced.
+    datasets = pl.read_csv(CATALOGUE, infer_schema=False)
     manifest = []
     for entry in datasets.iter_rows(named=True):
         original = (shared / entry["shared_file"]).read_bytes()
-        content, reduction = REDUCTIONS[entry["reduction"]](original)
+        content, reduction = REDUCTIONS[entry["sample_reduction"]](original)
         target = SAMPLE / entry["source"] / Path(entry["shared_file"]).name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
