@@ -34,6 +34,8 @@ class ModelSettings:
     max_price_level_ratio: int
     max_rate_age_years: int
     min_markup_pairs: int
+    min_earnings_to_gdp_per_capita: float
+    max_earnings_to_gdp_per_capita: float
 
 
 @dataclass(frozen=True)
@@ -143,10 +145,14 @@ def _settings(path: Path) -> ModelSettings:
     try:
         return ModelSettings(
             benchmark_years=[int(year) for year in values["benchmark_years"].split(";")],
-            **{f.name: int(values[f.name]) for f in fields(ModelSettings) if f.name != "benchmark_years"},
+            **{
+                f.name: (float if f.type == "float" else int)(values[f.name])
+                for f in fields(ModelSettings)
+                if f.name != "benchmark_years"
+            },
         )
     except (KeyError, ValueError) as exc:
-        raise ReferenceDataError(f"{path}: missing or non-integer setting: {exc}") from None
+        raise ReferenceDataError(f"{path}: missing or non-numeric setting: {exc}") from None
 
 
 def check_against_countries(reference: ReferenceData, countries: pl.DataFrame, folder: Path) -> None:

@@ -54,6 +54,32 @@ def converted_to_usd(
     )
 
 
+SURVEY = ["iso3", "year", "indicator", "currency_basis"]
+
+
+def implausible_surveys(converted: pl.DataFrame, gdp: pl.DataFrame, settings: ModelSettings) -> pl.DataFrame:
+    """The (country, year, indicator, currency basis) blocks of earnings whose level cannot be right: mean annual
+    earnings of employees (the block's TOTAL, else the median of its groups) below `min_earnings_to_gdp_per_capita` or
+    above `max_earnings_to_gdp_per_capita` times GDP per capita. Published blocks of that kind are off by a unit (CRI
+    2018 about a twelfth of its neighbours, COL 2008-2009 in thousands of pesos, AUS 2016 about 30x), not a market;
+    a block without GDP per capita for its year is kept."""
+    level = converted.group_by(SURVEY).agg(
+        monthly_usd=pl.coalesce(
+            pl.col("monthly_usd").filter(pl.col("occupation") == "TOTAL").first(), pl.col("monthly_usd").median()
+        )
+    )
+    return (
+        level.join(gdp.select("iso3", "year", "gdp_per_capita_usd"), on=["iso3", "year"])
+        .with_columns(earnings_to_gdp_per_capita=pl.col("monthly_usd") * 12 / pl.col("gdp_per_capita_usd"))
+        .filter(
+            ~pl.col("earnings_to_gdp_per_capita").is_between(
+                settings.min_earnings_to_gdp_per_capita, settings.max_earnings_to_gdp_per_capita
+            )
+        )
+        .sort(SURVEY)
+    )
+
+
 def earnings_in_usd(converted: pl.DataFrame) -> pl.DataFrame:
     """One monthly US$ value per country, year and occupation, from the most direct currency basis available."""
     return (
@@ -354,6 +380,9 @@ def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, se
     """Every (benchmark year, country, function) with a usable wage, by the best method available for it."""
     converted = converted_to_usd(
         staging["earnings"], staging["exchange_rates"], staging["ppp_factors"], settings.max_price_level_ratio
+    )
+    converted = converted.join(
+        implausible_surveys(converted, staging["gdp_per_capita"], settings), on=SURVEY, how="anti"
     )
     earnings_usd = earnings_in_usd(converted)
     index = index_series(converted, staging["gdp_per_capita"])

@@ -10,6 +10,7 @@ from model.wages import (
     converted_to_usd,
     earnings_in_usd,
     ilostat_occupation,
+    implausible_surveys,
     index_series,
     oews_direct,
     relativities,
@@ -24,6 +25,8 @@ SETTINGS = ModelSettings(
     max_price_level_ratio=3,
     max_rate_age_years=5,
     min_markup_pairs=3,
+    min_earnings_to_gdp_per_capita=0.25,
+    max_earnings_to_gdp_per_capita=10,
 )
 FUNCTIONS = pl.DataFrame(
     {
@@ -191,3 +194,27 @@ def test_a_wage_no_series_can_carry_keeps_factor_one_and_says_so():
     result = carried(wages, [("IND", 2017, "TOTAL", "PPP", 500.0, GEO, "raw/geo")], [("IND", 2017, 2000.0, "raw/gdp")])
     assert result["ZAF"]["carry_forward_factor"] == 1.0
     assert result["ZAF"]["carry_forward_rule"] == "not carried: no index of the country goes past 2019"
+
+
+def test_a_block_of_earnings_off_by_a_unit_is_set_aside_and_named():
+    converted = pl.DataFrame(
+        {
+            "iso3": ["AUS", "AUS", "AUS", "PHL", "PHL"],
+            "year": pl.Series([2016, 2016, 2014, 2018, 2018], dtype=pl.Int32),
+            "indicator": ["OCU"] * 5,
+            "currency_basis": ["USD"] * 5,
+            "occupation": ["TOTAL", "4", "4", "4", "2"],
+            # AUS 2016 is 32x GDP per capita a year; AUS 2014 and PHL 2018 (no TOTAL: the groups' median) are not.
+            "monthly_usd": [132957.0, 112406.0, 4500.0, 313.0, 700.0],
+        }
+    )
+    gdp = pl.DataFrame(
+        {
+            "iso3": ["AUS", "AUS", "PHL"],
+            "year": pl.Series([2016, 2014, 2018], dtype=pl.Int32),
+            "gdp_per_capita_usd": [49877.0, 62500.0, 3250.0],
+        }
+    )
+    excluded = implausible_surveys(converted, gdp, SETTINGS)
+    assert excluded.select("iso3", "year").rows() == [("AUS", 2016)]
+    assert excluded["earnings_to_gdp_per_capita"].item() == pytest.approx(132957 * 12 / 49877)
