@@ -5,7 +5,14 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from schemas.common import ISO3
-from schemas.vocabulary import COST_PARAMETERS, ISCO08_MAJOR_GROUPS, OFFICES, OVERRIDE_TIERS, PARAMETER_SCOPES
+from schemas.vocabulary import (
+    COST_PARAMETERS,
+    ISCO08_MAJOR_GROUPS,
+    OFFICES,
+    OVERRIDE_TIERS,
+    PARAMETER_SCOPES,
+    SENIORITIES,
+)
 
 
 class Functions(pa.DataFrameModel):
@@ -60,4 +67,7 @@ class RegionOverrides(pa.DataFrameModel):
 class ServiceFunctions(pa.DataFrameModel):
     service_label: pl.String = pa.Field(unique=True, description="a source's wording of a service, as it writes it")
     function_id: pl.String = pa.Field(nullable=True, description="the function it is; empty: on purpose, none")
+    seniority: pl.String = pa.Field(
+        isin=SENIORITIES, nullable=True, description="entry, mid or senior where the wording says so; empty otherwise"
+    )
     note: pl.String = pa.Field(nullable=True, description="why, where it is not obvious")

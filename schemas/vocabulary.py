@@ -21,9 +21,11 @@ RAW_MODES = ("live", "snapshot", "local")
 
 # Vendor rates: the period an amount is for, what kind of price it is, and where it was observed.
 RATE_UNITS = ("hour", "day", "week", "month", "year")
-PRICE_TYPES = ("vendor_billing_rate", "buyer_spend_per_fte", "wage", "ceiling_rate")
+PRICE_TYPES = ("vendor_billing_rate", "buyer_spend_per_fte", "buyer_cost_per_fte", "wage", "ceiling_rate")
 # Prices a buyer pays a vendor (a ceiling rate is a cap, a wage is the worker's pay).
-VENDOR_PRICES = ("vendor_billing_rate", "buyer_spend_per_fte")
+VENDOR_PRICES = ("vendor_billing_rate", "buyer_spend_per_fte", "buyer_cost_per_fte")
+# The seniority a source's wording states; empty where it states none (an average, or unsaid).
+SENIORITIES = ("entry", "mid", "senior")
 OBSERVATION_SOURCES = ("seed", "pricing_page", "gsa_calc", "analyst_quote")
 
 # The business-function taxonomy and the cost model.
