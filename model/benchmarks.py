@@ -1,5 +1,8 @@
-"""Tier benchmarks: for each buyer, function and tier, the spread of delivery countries' costs per productive hour,
-and what the tier saves against doing the work onshore."""
+"""Tier benchmarks: for each buyer, function and tier, the spread of delivery locations' costs per productive hour,
+and what the tier saves against doing the work onshore.
+
+A tier counts the delivery locations only (`is_delivery_location`: countries with evidence that buyers outsource to
+them), and the buyer itself onshore: a country with no outsourcing industry has a labour cost but no offer to buy."""
 
 from __future__ import annotations
 
@@ -14,8 +17,12 @@ OUTLIER_FACTOR = 3.0
 
 
 def costs_by_tier(costs: pl.DataFrame, tiers: pl.DataFrame) -> pl.DataFrame:
-    return costs.select("year", "country_iso3", "function_id", "cost_per_productive_hour_usd").join(
-        tiers.select("buyer_iso3", "country_iso3", "tier"), on="country_iso3"
+    """Each delivery location's cost in each buyer's tiers; the buyer's own cost is always its onshore tier."""
+    return (
+        costs.select("year", "country_iso3", "function_id", "cost_per_productive_hour_usd", "is_delivery_location")
+        .join(tiers.select("buyer_iso3", "country_iso3", "tier"), on="country_iso3")
+        .filter(pl.col("is_delivery_location") | (pl.col("tier") == "onshore"))
+        .drop("is_delivery_location")
     )
 
 
@@ -68,9 +75,11 @@ def missing_tiers(
 
 
 def cost_outliers(costs: pl.DataFrame, tiers: pl.DataFrame, benchmarks: pl.DataFrame) -> pl.DataFrame:
-    """Countries whose cost lies far outside the interquartile range of their tier (see OUTLIER_FACTOR)."""
+    """Delivery locations whose cost lies far outside the interquartile range of their nearshore or offshore tier (see
+    OUTLIER_FACTOR); the onshore tier is the buyer alone, so it has no spread to fall outside."""
     return (
         costs_by_tier(costs, tiers)
+        .filter(pl.col("tier") != "onshore")
         .join(benchmarks, on=["year", "buyer_iso3", "function_id", "tier"])
         .filter(
             (pl.col("cost_per_productive_hour_usd") > OUTLIER_FACTOR * pl.col("cost_per_hour_p75_usd"))

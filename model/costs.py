@@ -58,6 +58,7 @@ def location_function_costs(
     countries: pl.DataFrame,
     parameters: pl.DataFrame,
     settings: ModelSettings,
+    delivery_locations: pl.DataFrame,
 ) -> pl.DataFrame:
     resolved = resolve_parameters(wages, parameters)
     costed = (
@@ -67,7 +68,10 @@ def location_function_costs(
             countries.select(pl.col("iso3").alias("country_iso3"), pl.col("name").alias("country_name")),
             on="country_iso3",
         )
-        .with_columns(annual_wage=pl.col("wage_monthly_usd") * 12)
+        .with_columns(
+            annual_wage=pl.col("wage_monthly_usd") * 12,
+            is_delivery_location=pl.col("country_iso3").is_in(delivery_locations["iso3"].implode()),
+        )
         .with_columns(
             wage_hourly_usd=pl.col("annual_wage") / pl.col("paid_hours_per_year"),
             loaded_cost_annual_usd=pl.col("annual_wage") * pl.col("employer_cost_multiplier")
@@ -87,6 +91,7 @@ def location_function_costs(
         "country_name",
         "function_name",
         "office",
+        "is_delivery_location",
         "wage_monthly_usd",
         "wage_hourly_usd",
         "loaded_cost_annual_usd",

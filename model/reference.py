@@ -13,7 +13,14 @@ import pandera.polars as pa
 import polars as pl
 
 from model.tiers import TierRules
-from schemas.reference import Buyers, CostParameters, Functions, RegionOverrides, ServiceFunctions
+from schemas.reference import (
+    Buyers,
+    CostParameters,
+    DeliveryLocations,
+    Functions,
+    RegionOverrides,
+    ServiceFunctions,
+)
 from schemas.vocabulary import COST_PARAMETERS, POSITIVE_COST_PARAMETERS
 from sources.gsa_calc import read_keywords
 
@@ -49,6 +56,8 @@ class ReferenceData:
     # Maps from a source's wording to a function: GSA labour-category keywords, and vendors' service wording.
     gsa_keywords: pl.DataFrame
     service_functions: pl.DataFrame
+    # The countries buyers outsource to, each with its evidence (scripts/delivery_locations.py).
+    delivery_locations: pl.DataFrame
 
 
 def load_reference(folder: Path) -> ReferenceData:
@@ -77,6 +86,7 @@ def load_reference(folder: Path) -> ReferenceData:
         settings=_settings(folder / "model_settings.csv"),
         gsa_keywords=gsa_keywords,
         service_functions=service_functions,
+        delivery_locations=_read(folder / "delivery_locations.csv", DeliveryLocations),
     )
 
 
@@ -165,6 +175,9 @@ def check_against_countries(reference: ReferenceData, countries: pl.DataFrame, f
             f"{folder / 'nearshore_region_overrides.csv'}: unknown World Bank region(s) {unknown_regions}; "
             f"known: {sorted(regions)}"
         )
+    unknown_locations = sorted(set(reference.delivery_locations["iso3"]) - set(countries["iso3"]))
+    if unknown_locations:
+        raise ReferenceDataError(f"{folder / 'delivery_locations.csv'}: unknown country code(s) {unknown_locations}")
     scoped = reference.cost_parameters.filter(pl.col("scope_type").is_in(["country", "country_function"]))
     unknown_countries = sorted(set(scoped["scope"].str.slice(0, 3)) - set(countries["iso3"]))
     if unknown_countries:

@@ -14,6 +14,9 @@ class LocationFunctionCosts(pa.DataFrameModel):
     country_name: pl.String = pa.Field(description="delivery country name (GeoNames)")
     function_name: pl.String = pa.Field(description="business function name")
     office: pl.String = pa.Field(isin=OFFICES, description="front office, back office or IT")
+    is_delivery_location: pl.Boolean = pa.Field(
+        description="whether buyers outsource to the country (reference/delivery_locations.csv, with the evidence)"
+    )
     wage_monthly_usd: pl.Float64 = pa.Field(
         gt=0, lt=50_000, description="gross monthly wage, US$ of the benchmark year"
     )

@@ -71,3 +71,9 @@ class ServiceFunctions(pa.DataFrameModel):
         isin=SENIORITIES, nullable=True, description="entry, mid or senior where the wording says so; empty otherwise"
     )
     note: pl.String = pa.Field(nullable=True, description="why, where it is not obvious")
+
+
+class DeliveryLocations(pa.DataFrameModel):
+    iso3: pl.String = pa.Field(str_matches=ISO3, unique=True, description="a country buyers outsource to")
+    basis: pl.String = pa.Field(description="what kind of evidence: `seed` (scripts/delivery_locations.py) or other")
+    evidence: pl.String = pa.Field(str_length={"min_value": 10}, description="the evidence, citable")

@@ -60,7 +60,12 @@ COUNTRIES = pl.DataFrame({"iso3": ["USA", "PHL", "IND"], "name": ["United States
 
 def test_loaded_cost_and_cost_per_productive_hour():
     costs = location_function_costs(
-        wages(), REFERENCE.functions, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.settings
+        wages(),
+        REFERENCE.functions,
+        COUNTRIES,
+        REFERENCE.cost_parameters,
+        REFERENCE.settings,
+        REFERENCE.delivery_locations,
     )
     usa = costs.filter(country_iso3="USA").row(0, named=True)
     assert usa["wage_hourly_usd"] == pytest.approx(4132.27 * 12 / 2080)
@@ -71,13 +76,20 @@ def test_loaded_cost_and_cost_per_productive_hour():
 
 def test_overhead_per_seat_is_added_to_the_loaded_cost():
     params = parameters(("overhead_per_seat_usd_year", "country", "PHL", 3000.0))
-    costs = location_function_costs(wages(), REFERENCE.functions, COUNTRIES, params, REFERENCE.settings)
+    costs = location_function_costs(
+        wages(), REFERENCE.functions, COUNTRIES, params, REFERENCE.settings, REFERENCE.delivery_locations
+    )
     assert costs.filter(country_iso3="PHL")["loaded_cost_annual_usd"].item() == pytest.approx(350.0 * 12 * 1.418 + 3000)
 
 
 def test_quality_grades_follow_method_age_and_pooling():
     costs = location_function_costs(
-        wages(), REFERENCE.functions, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.settings
+        wages(),
+        REFERENCE.functions,
+        COUNTRIES,
+        REFERENCE.cost_parameters,
+        REFERENCE.settings,
+        REFERENCE.delivery_locations,
     )
     grades = dict(zip(costs["country_iso3"], costs["quality_grade"], strict=False))
     # USA observed this year: A. PHL observed, but 4 years before: B. IND modelled (B) with a pooled relativity: C.

@@ -79,17 +79,34 @@ def test_a_tier_rule_that_is_not_a_number_names_the_file(folder):
 COUNTRIES = pl.DataFrame({"iso3": ["USA", "PHL"], "region": ["North America", "East Asia & Pacific"]})
 
 
-def test_a_misspelt_region_override_is_refused_against_the_staging_countries(folder):
+@pytest.fixture
+def folder_of_two_countries(folder):
+    """The reference copy cut down to the two countries of COUNTRIES: no region overrides, two delivery locations."""
+    (folder / "delivery_locations.csv").write_text(
+        "iso3,basis,evidence\nUSA,seed,a test row of evidence\nPHL,seed,a test row of evidence\n"
+    )
+    (folder / "nearshore_region_overrides.csv").write_text("buyer_iso3,region,tier,note\n")
+    return folder
+
+
+def test_a_delivery_location_that_is_no_country_is_refused(folder_of_two_countries):
+    path = folder_of_two_countries / "delivery_locations.csv"
+    path.write_text(path.read_text() + "PHI,cited ranking,a typo of PHL for this test\n")
+    with pytest.raises(ReferenceDataError, match=r"delivery_locations.csv: unknown country code\(s\) \['PHI'\]"):
+        check_against_countries(load_reference(folder_of_two_countries), COUNTRIES, folder_of_two_countries)
+
+
+def test_a_misspelt_region_override_is_refused_against_the_staging_countries(folder_of_two_countries):
+    folder = folder_of_two_countries
     path = folder / "nearshore_region_overrides.csv"
     path.write_text("buyer_iso3,region,tier,note\nUSA,Latin America & Carribean,nearshore,typo\n")
     with pytest.raises(ReferenceDataError, match=r"unknown World Bank region\(s\) \['Latin America & Carribean'\]"):
         check_against_countries(load_reference(folder), COUNTRIES, folder)
 
 
-def test_a_cost_parameter_for_an_unknown_country_is_refused(folder):
+def test_a_cost_parameter_for_an_unknown_country_is_refused(folder_of_two_countries):
+    folder = folder_of_two_countries
     path = folder / "cost_parameters.csv"
     path.write_text(path.read_text() + "employer_cost_multiplier,country,PHI,1.2,ratio,a typo of PHL for this test\n")
-    path = folder / "nearshore_region_overrides.csv"
-    path.write_text("buyer_iso3,region,tier,note\n")
     with pytest.raises(ReferenceDataError, match=r"unknown country code\(s\) \['PHI'\]"):
         check_against_countries(load_reference(folder), COUNTRIES, folder)

@@ -142,3 +142,18 @@ def test_bad_reference_data_publishes_nothing(copy_of, tmp_path):
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "cost_parameters.csv: line 6" in str(failure.event_specific_data.error)
     assert {p: p.read_bytes() for p in root.glob("benchmarks/**/*.parquet")} == before
+
+
+def test_tiers_count_delivery_locations_only_and_their_cheapest_are_delivery_locations(warehouse):
+    locations = set(REFERENCE.model().delivery_locations["iso3"])
+    benchmarks = published(warehouse, "tier_function_benchmarks")
+    for row in benchmarks.filter(pl.col("tier") != "onshore").iter_rows(named=True):
+        assert set(row["cheapest_countries"]) <= locations, row
+    costs = published(warehouse, "location_function_costs")
+    assert costs.filter(~pl.col("is_delivery_location")).height > 0  # every country with data is kept, flagged
+    assert set(costs.filter("is_delivery_location")["country_iso3"]) <= locations
+
+
+def test_canada_and_the_usa_take_latin_america_as_nearshore(warehouse):
+    tiers = published(warehouse, "location_tiers").filter(pl.col("country_iso3").is_in(["COL", "DOM", "JAM"]))
+    assert set(tiers.filter(pl.col("buyer_iso3").is_in(["USA", "CAN"]))["tier"]) == {"nearshore"}

@@ -66,7 +66,7 @@ def test_bad_csv_rejects_exactly_the_bad_rows_with_all_reasons():
             11,
             "quote_id missing; service_label missing; rate_low '12,5' is not a number; "
             "currency 'usd' is not three upper-case letters (ISO 4217); "
-            "price_type 'fte' is not one of vendor_billing_rate, buyer_spend_per_fte; "
+            "price_type 'fte' is not one of vendor_billing_rate, buyer_spend_per_fte, buyer_cost_per_fte; "
             "quote_date '17/03/2025' is not a yyyy-mm-dd date",
         ),
     ]
