@@ -44,9 +44,10 @@ def resolve_parameters(pairs: pl.DataFrame, parameters: pl.DataFrame) -> pl.Data
 
 def quality_grade(year: int, settings: ModelSettings) -> pl.Expr:
     """A for a wage observed for the occupation itself, B for one modelled from the national mean; one step lower
-    for a wage older than `recent_wage_age_years`, and one more for a relativity pooled over all income groups."""
+    for a wage more than `recent_wage_age_years` from the benchmark year (either way), and one more for a relativity
+    pooled over all income groups."""
     base = pl.when(pl.col("wage_method") == "national_mean_x_relativity").then(1).otherwise(0)
-    stale = (year - pl.col("wage_source_year") > settings.recent_wage_age_years).cast(pl.Int32)
+    stale = ((year - pl.col("wage_source_year")).abs() > settings.recent_wage_age_years).cast(pl.Int32)
     pooled = pl.col("relativity_pooled").fill_null(False).cast(pl.Int32)
     step = pl.min_horizontal(base + stale + pooled, pl.lit(len(QUALITY_GRADES) - 1))
     return step.replace_strict(dict(enumerate(QUALITY_GRADES)), return_dtype=pl.String)

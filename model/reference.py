@@ -18,6 +18,7 @@ from schemas.reference import (
     CostParameters,
     DeliveryLocations,
     Functions,
+    GdpDistorted,
     RegionOverrides,
     ServiceFunctions,
 )
@@ -58,6 +59,8 @@ class ReferenceData:
     service_functions: pl.DataFrame
     # The countries buyers outsource to, each with its evidence (scripts/delivery_locations.py).
     delivery_locations: pl.DataFrame
+    # Countries whose GDP per capita must not carry wages between years.
+    gdp_distorted: pl.DataFrame
 
 
 def load_reference(folder: Path) -> ReferenceData:
@@ -87,6 +90,7 @@ def load_reference(folder: Path) -> ReferenceData:
         gsa_keywords=gsa_keywords,
         service_functions=service_functions,
         delivery_locations=_read(folder / "delivery_locations.csv", DeliveryLocations),
+        gdp_distorted=_read(folder / "gdp_distorted.csv", GdpDistorted),
     )
 
 
@@ -175,9 +179,10 @@ def check_against_countries(reference: ReferenceData, countries: pl.DataFrame, f
             f"{folder / 'nearshore_region_overrides.csv'}: unknown World Bank region(s) {unknown_regions}; "
             f"known: {sorted(regions)}"
         )
-    unknown_locations = sorted(set(reference.delivery_locations["iso3"]) - set(countries["iso3"]))
-    if unknown_locations:
-        raise ReferenceDataError(f"{folder / 'delivery_locations.csv'}: unknown country code(s) {unknown_locations}")
+    by_country = {"delivery_locations": reference.delivery_locations, "gdp_distorted": reference.gdp_distorted}
+    for name, frame in by_country.items():
+        if unknown := sorted(set(frame["iso3"]) - set(countries["iso3"])):
+            raise ReferenceDataError(f"{folder / f'{name}.csv'}: unknown country code(s) {unknown}")
     scoped = reference.cost_parameters.filter(pl.col("scope_type").is_in(["country", "country_function"]))
     unknown_countries = sorted(set(scoped["scope"].str.slice(0, 3)) - set(countries["iso3"]))
     if unknown_countries:

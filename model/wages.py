@@ -5,14 +5,15 @@ Methods, best first, recorded in `wage_method`:
 - `ilostat_occupation`: the country's ILOSTAT mean earnings of the function's ISCO-08 major group, in US$.
 - `national_mean_x_relativity`: the country's mean earnings (ILOSTAT, else the OECD average wage) in US$, times the
   major group's relativity to the mean, estimated from the countries that publish earnings by occupation.
-A wage observed before the benchmark year is carried forward by the growth of one index series of the country (see
-`carry_forward`), never by dividing one survey's figure by another's.
+A wage observed in another year is brought to the benchmark year by the country's own indices (model.carry), never by
+dividing one survey's figure by another's.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from model.carry import carry_to_year, index_series
 from model.reference import ModelSettings
 from schemas.vocabulary import BASIS_ORDER_FOR_RATIOS, BASIS_ORDER_FOR_USD, OCCUPATION_INDICATOR
 
@@ -164,10 +165,12 @@ def relativities(earnings: pl.DataFrame, countries: pl.DataFrame, settings: Mode
 
 
 def _latest(frame: pl.DataFrame, keys: list[str], year: int, settings: ModelSettings) -> pl.DataFrame:
-    """The most recent observation per key, no later than `year` and no older than the allowed age."""
+    """The observation per key nearest `year` within the allowed age: the most recent one not after it, else the
+    earliest one after it (which model.carry brings back to the year by an index, or not at all)."""
+    age = settings.max_wage_age_years
     return (
-        frame.filter(pl.col("year").is_between(year - settings.max_wage_age_years, year))
-        .sort("year", descending=True)
+        frame.filter(pl.col("year").is_between(year - age, year + age))
+        .sort(pl.col("year") > year, (pl.col("year") - year).abs())
         .unique(keys, keep="first", maintain_order=True)
         .rename({"year": "wage_source_year"})
     )
@@ -299,84 +302,9 @@ def national_mean_x_relativity(
     )
 
 
-def index_series(converted: pl.DataFrame, gdp: pl.DataFrame) -> pl.DataFrame:
-    """The growth indices a wage may be carried by, one series per (country, series): ILOSTAT mean earnings in US$ of
-    one indicator and currency basis, and GDP per capita in current US$ (which moves with local wages and the
-    exchange rate alike). Keeping series apart means growth is never one survey's figure divided by another's."""
-    means = converted.filter(pl.col("occupation") == "TOTAL").select(
-        "iso3",
-        "year",
-        pl.col("monthly_usd").alias("value"),
-        pl.col("raw_file"),
-        pl.format("mean earnings in US$ ({}, {})", "indicator", "currency_basis").alias("series"),
-        pl.lit(0).alias("preference"),
-    )
-    per_capita = gdp.select(
-        "iso3",
-        "year",
-        pl.col("gdp_per_capita_usd").alias("value"),
-        "raw_file",
-        pl.lit("GDP per capita in current US$").alias("series"),
-        pl.lit(1).alias("preference"),
-    )
-    return pl.concat([means, per_capita])
-
-
-def carry_forward(wages: pl.DataFrame, index: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Bring each wage from its source year to the benchmark year by the growth of one index series, choosing, among
-    the country's series that have the source year, the one reaching closest to the benchmark year (mean earnings
-    before GDP per capita when they reach as far). A wage observed in the benchmark year is not carried; one no series
-    can carry keeps factor 1 and says so in `carry_forward_rule`."""
-    reach = (
-        index.filter(pl.col("year") <= year)
-        .sort("year", descending=True)
-        .unique(["iso3", "series"], keep="first")
-        .select(
-            "iso3",
-            "series",
-            pl.col("year").alias("to_year"),
-            pl.col("value").alias("to_value"),
-            pl.col("raw_file").alias("to_file"),
-        )
-    )
-    growth = (
-        index.join(reach, on=["iso3", "series"])
-        .filter(pl.col("year") < pl.col("to_year"))
-        .sort(["to_year", "preference"], descending=[True, False])
-        .unique(["iso3", "year"], keep="first", maintain_order=True)
-        .select(
-            pl.col("iso3").alias("country_iso3"),
-            pl.col("year").alias("wage_source_year"),
-            (pl.col("to_value") / pl.col("value")).alias("factor"),
-            pl.format("growth of {} {} to {}", "series", "year", "to_year").alias("rule"),
-            pl.concat_list("raw_file", "to_file").list.unique().alias("files"),
-        )
-    )
-    observed_this_year = pl.col("wage_source_year") == year
-    return (
-        wages.join(growth, on=["country_iso3", "wage_source_year"], how="left")
-        .with_columns(
-            carry_forward_factor=pl.when(observed_this_year | pl.col("factor").is_null()).then(1.0).otherwise("factor"),
-            carry_forward_rule=pl.when(observed_this_year)
-            .then(pl.lit("observed in the benchmark year"))
-            .otherwise(
-                pl.coalesce("rule", pl.format("not carried: no index of the country goes past {}", "wage_source_year"))
-            ),
-            sources=pl.concat_list(
-                "sources",
-                pl.when(~observed_this_year & pl.col("files").is_not_null())
-                .then("files")
-                .otherwise(pl.lit([], pl.List(pl.String))),
-            )
-            .list.unique()
-            .list.sort(),
-        )
-        .with_columns(wage_monthly_usd=pl.col("monthly_usd") * pl.col("carry_forward_factor"))
-        .drop("factor", "rule", "files", "monthly_usd")
-    )
-
-
-def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, settings: ModelSettings) -> pl.DataFrame:
+def function_wages(
+    staging: dict[str, pl.DataFrame], functions: pl.DataFrame, gdp_distorted: pl.DataFrame, settings: ModelSettings
+) -> pl.DataFrame:
     """Every (benchmark year, country, function) with a usable wage, by the best method available for it."""
     converted = converted_to_usd(
         staging["earnings"], staging["exchange_rates"], staging["ppp_factors"], settings.max_price_level_ratio
@@ -414,5 +342,5 @@ def function_wages(staging: dict[str, pl.DataFrame], functions: pl.DataFrame, se
             .unique(["country_iso3", "function_id"], keep="first", maintain_order=True)
             .drop("rank")
         )
-        frames.append(carry_forward(best, index, year).with_columns(year=pl.lit(year, pl.Int32)))
+        frames.append(carry_to_year(best, index, gdp_distorted, year).with_columns(year=pl.lit(year, pl.Int32)))
     return pl.concat(frames, how="diagonal_relaxed")

@@ -77,3 +77,9 @@ class DeliveryLocations(pa.DataFrameModel):
     iso3: pl.String = pa.Field(str_matches=ISO3, unique=True, description="a country buyers outsource to")
     basis: pl.String = pa.Field(description="what kind of evidence: `seed` (scripts/delivery_locations.py) or other")
     evidence: pl.String = pa.Field(str_length={"min_value": 10}, description="the evidence, citable")
+
+
+class GdpDistorted(pa.DataFrameModel):
+    iso3: pl.String = pa.Field(str_matches=ISO3, unique=True, description="a country whose GDP does not follow wages")
+    reason: pl.String = pa.Field(str_length={"min_value": 10}, description="why, in a sentence")
+    source: pl.String = pa.Field(str_length={"min_value": 10}, description="who says so")

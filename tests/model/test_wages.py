@@ -3,15 +3,14 @@
 import polars as pl
 import pytest
 
+from model.carry import carry_to_year, index_series
 from model.reference import ModelSettings
 from model.wages import (
     OCCUPATION_INDICATOR,
-    carry_forward,
     converted_to_usd,
     earnings_in_usd,
     ilostat_occupation,
     implausible_surveys,
-    index_series,
     oews_direct,
     relativities,
 )
@@ -144,13 +143,17 @@ def test_oews_wages_are_weighted_by_employment():
 GEO = "EAR_4MTH_SEX_GEO_CUR_NB_A"
 
 
-def carried(wages, earnings_rows, gdp_rows):
+NO_DISTORTION = pl.DataFrame({"iso3": [], "reason": []}, schema={"iso3": pl.String, "reason": pl.String})
+
+
+def carried(wages, earnings_rows, gdp_rows, year=2023, distorted=NO_DISTORTION):
     converted = converted_to_usd(earnings(earnings_rows), FX_ALL, PPP_ALL, max_price_level_ratio=10)
     gdp = pl.DataFrame(gdp_rows, schema=["iso3", "year", "gdp_per_capita_usd", "raw_file"], orient="row").with_columns(
         pl.col("year").cast(pl.Int32)
     )
     return {
-        r["country_iso3"]: r for r in carry_forward(wages, index_series(converted, gdp), 2023).iter_rows(named=True)
+        r["country_iso3"]: r
+        for r in carry_to_year(wages, index_series(converted, gdp), distorted, year).iter_rows(named=True)
     }
 
 
@@ -175,7 +178,9 @@ def test_carry_forward_takes_growth_within_one_series_reaching_furthest():
     ]
     result = carried(wages, earnings_rows, [("PHL", 2019, 3000.0, "raw/gdp"), ("PHL", 2022, 3600.0, "raw/gdp")])
     assert result["PHL"]["wage_monthly_usd"] == pytest.approx(330.0)  # 880/800, not (880 x 0.5)/250
-    assert result["PHL"]["carry_forward_rule"] == f"growth of mean earnings in US$ ({GEO}, PPP) 2019 to 2022"
+    assert result["PHL"]["carry_forward_rule"] == (
+        f"growth of mean earnings in US$ ({GEO}, PPP) 2019 to 2022; no index of the country goes past 2022"
+    )
     assert result["USA"]["carry_forward_factor"] == 1.0
     assert result["USA"]["carry_forward_rule"] == "observed in the benchmark year"
 
@@ -218,3 +223,41 @@ def test_a_block_of_earnings_off_by_a_unit_is_set_aside_and_named():
     excluded = implausible_surveys(converted, gdp, SETTINGS)
     assert excluded.select("iso3", "year").rows() == [("AUS", 2016)]
     assert excluded["earnings_to_gdp_per_capita"].item() == pytest.approx(132957 * 12 / 49877)
+
+
+def test_a_wage_index_carries_as_far_as_it_reaches_and_gdp_per_capita_the_rest():
+    wages = wage_rows([("PHL", "accounting", 2019, 300.0, ["raw/w"])])
+    earnings_rows = [
+        ("PHL", 2019, "TOTAL", "PPP", 800.0, GEO, "raw/geo"),
+        ("PHL", 2021, "TOTAL", "PPP", 880.0, GEO, "raw/geo"),
+    ]
+    gdp = [("PHL", 2019, 3000.0, "raw/gdp"), ("PHL", 2021, 3100.0, "raw/gdp"), ("PHL", 2023, 3410.0, "raw/gdp")]
+    row = carried(wages, earnings_rows, gdp)["PHL"]
+    assert row["carry_forward_factor"] == pytest.approx(1.1 * 1.1)
+    assert row["carry_forward_rule"] == (
+        f"growth of mean earnings in US$ ({GEO}, PPP) 2019 to 2021, then growth of GDP per capita in current US$ "
+        "2021 to 2023"
+    )
+    assert {"raw/geo", "raw/gdp", "raw/w"} <= set(row["sources"])
+
+
+# Another country's mean earnings: no wage index for the countries of the test.
+UNRELATED_EARNINGS = [("MEX", 2017, "TOTAL", "PPP", 500.0, GEO, "raw/geo")]
+
+
+def test_gdp_per_capita_never_carries_a_wage_where_it_is_distorted():
+    wages = wage_rows([("IND", "payroll", 2017, 200.0, ["raw/w"])])
+    distorted = pl.DataFrame({"iso3": ["IND"], "reason": ["a reason for this test"]})
+    gdp = [("IND", 2017, 2000.0, "raw/gdp"), ("IND", 2023, 2400.0, "raw/gdp")]
+    row = carried(wages, UNRELATED_EARNINGS, gdp, distorted=distorted)["IND"]
+    assert row["carry_forward_factor"] == 1.0
+    assert row["carry_forward_rule"] == "not carried: no index of the country goes past 2017"
+
+
+def test_a_later_wage_is_carried_back_only_by_an_index_with_both_years():
+    wages = wage_rows([("IND", "payroll", 2020, 220.0, ["raw/w"]), ("ZAF", "payroll", 2020, 500.0, ["raw/w"])])
+    gdp = [("IND", 2016, 2000.0, "raw/gdp"), ("IND", 2020, 2200.0, "raw/gdp"), ("ZAF", 2020, 6000.0, "raw/gdp")]
+    result = carried(wages, UNRELATED_EARNINGS, gdp, year=2016)
+    assert result["IND"]["wage_monthly_usd"] == pytest.approx(200.0)
+    assert result["IND"]["carry_forward_rule"] == "growth of GDP per capita in current US$ 2020 to 2016"
+    assert "ZAF" not in result  # nothing brings its 2020 wage back to 2016
