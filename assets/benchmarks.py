@@ -113,7 +113,7 @@ def location_function_costs(
         "us_occupation_wages": us_occupation_wages,
         "gdp_per_capita": gdp_per_capita,
     }
-    wages = function_wages(staging, ref.functions, ref.gdp_distorted, ref.settings)
+    wages = function_wages(staging, ref)
     frame = cost_rows(wages, ref.functions, countries, ref.cost_parameters, ref.settings, ref.delivery_locations)
     return publish(warehouse, reference, "location_function_costs", frame)
 

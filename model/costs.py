@@ -44,12 +44,13 @@ def resolve_parameters(pairs: pl.DataFrame, parameters: pl.DataFrame) -> pl.Data
 
 def quality_grade(year: int, settings: ModelSettings) -> pl.Expr:
     """A for a wage observed for the occupation itself, B for one modelled from the national mean; one step lower
-    for a wage more than `recent_wage_age_years` from the benchmark year (either way), and one more for a relativity
-    pooled over all income groups."""
+    for a wage more than `recent_wage_age_years` from the benchmark year (either way), one for a within-group factor
+    transferred from the USA, and one for a relativity pooled over all income groups."""
     base = pl.when(pl.col("wage_method") == "national_mean_x_relativity").then(1).otherwise(0)
     stale = ((year - pl.col("wage_source_year")).abs() > settings.recent_wage_age_years).cast(pl.Int32)
+    transferred = pl.col("within_group_basis").is_not_null().cast(pl.Int32)
     pooled = pl.col("relativity_pooled").fill_null(False).cast(pl.Int32)
-    step = pl.min_horizontal(base + stale + pooled, pl.lit(len(QUALITY_GRADES) - 1))
+    step = pl.min_horizontal(base + stale + transferred + pooled, pl.lit(len(QUALITY_GRADES) - 1))
     return step.replace_strict(dict(enumerate(QUALITY_GRADES)), return_dtype=pl.String)
 
 
@@ -105,6 +106,8 @@ def location_function_costs(
         "carry_forward_rule",
         "relativity",
         "relativity_basis",
+        "within_group_factor",
+        "within_group_basis",
         "mean_basis",
         "employer_cost_multiplier",
         "overhead_per_seat_usd_year",

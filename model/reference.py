@@ -19,6 +19,7 @@ from schemas.reference import (
     DeliveryLocations,
     Functions,
     GdpDistorted,
+    IscoSocMajorGroups,
     RegionOverrides,
     ServiceFunctions,
 )
@@ -61,6 +62,8 @@ class ReferenceData:
     delivery_locations: pl.DataFrame
     # Countries whose GDP per capita must not carry wages between years.
     gdp_distorted: pl.DataFrame
+    # ISCO-08 major groups and the US SOC major groups that match them, for within-group factors.
+    isco_soc_major_groups: pl.DataFrame
 
 
 def load_reference(folder: Path) -> ReferenceData:
@@ -91,6 +94,7 @@ def load_reference(folder: Path) -> ReferenceData:
         service_functions=service_functions,
         delivery_locations=_read(folder / "delivery_locations.csv", DeliveryLocations),
         gdp_distorted=_read(folder / "gdp_distorted.csv", GdpDistorted),
+        isco_soc_major_groups=_read(folder / "isco_soc_major_groups.csv", IscoSocMajorGroups),
     )
 
 

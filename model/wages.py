@@ -14,10 +14,13 @@ from __future__ import annotations
 import polars as pl
 
 from model.carry import carry_to_year, index_series
-from model.reference import ModelSettings
-from schemas.vocabulary import BASIS_ORDER_FOR_RATIOS, BASIS_ORDER_FOR_USD, OCCUPATION_INDICATOR
+from model.reference import ModelSettings, ReferenceData
+from model.within_group import within_group_factors
+from schemas.vocabulary import BASIS_ORDER_FOR_RATIOS, BASIS_ORDER_FOR_USD, OCCUPATION_INDICATOR, WAGE_METHODS
 
 POOLED = "all countries"
+# WAGE_METHODS lists the methods best first.
+METHOD_RANK = {method: rank for rank, method in enumerate(WAGE_METHODS)}
 
 
 def basis_preference(order: tuple[str, ...]) -> pl.Expr:
@@ -204,28 +207,66 @@ def oews_direct(functions: pl.DataFrame, us_wages: pl.DataFrame, year: int, sett
     )
 
 
+def function_groups(functions: pl.DataFrame, factors: pl.DataFrame) -> pl.DataFrame:
+    """(function_id, isco08_major_groups) pairs, each with its within-group factor (1 where there is none)."""
+    return (
+        functions.select("function_id", "isco08_major_groups")
+        .explode("isco08_major_groups")
+        .join(
+            factors,
+            left_on=["function_id", "isco08_major_groups"],
+            right_on=["function_id", "isco08_major_group"],
+            how="left",
+        )
+        .with_columns(pl.col("within_group_factor").fill_null(1.0))
+    )
+
+
+def _with_factor_columns(frame: pl.DataFrame, unfactored: str) -> pl.DataFrame:
+    """within_group_factor as the ratio of the factored to the `unfactored` value, and the factors' basis."""
+    return frame.with_columns(
+        within_group_factor=pl.col("monthly_usd") / pl.col(unfactored),
+        within_group_basis=pl.when(pl.col("within_group_basis") != "").then("within_group_basis"),
+    )
+
+
 def ilostat_occupation(
-    functions: pl.DataFrame, earnings_usd: pl.DataFrame, year: int, settings: ModelSettings
+    functions: pl.DataFrame, earnings_usd: pl.DataFrame, factors: pl.DataFrame, year: int, settings: ModelSettings
 ) -> pl.DataFrame:
-    """The country's own earnings for the function's major groups, from one year in which all of them are published."""
-    groups = functions.select("function_id", "isco08_major_groups").explode("isco08_major_groups")
+    """The country's own earnings for the function's major groups (each times the function's within-group factor),
+    from one year in which all of them are published."""
     n_groups = functions.select("function_id", n_required=pl.col("isco08_major_groups").list.len())
     by_year = (
-        groups.join(earnings_usd, left_on="isco08_major_groups", right_on="occupation")
+        function_groups(functions, factors)
+        .join(earnings_usd, left_on="isco08_major_groups", right_on="occupation")
         .group_by("function_id", "iso3", "year")
         .agg(
-            monthly_usd=pl.col("monthly_usd").mean(),
+            monthly_usd=(pl.col("monthly_usd") * pl.col("within_group_factor")).mean(),
+            group_usd=pl.col("monthly_usd").mean(),
+            within_group_basis=pl.col("within_group_basis").drop_nulls().str.join("; "),
             n_groups=pl.len(),
-            sources=pl.col("sources").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+            sources=pl.concat_list("sources", pl.col("within_group_sources").fill_null([]))
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort(),
         )
         .join(n_groups, on="function_id")
         .filter(pl.col("n_groups") == pl.col("n_required"))
     )
-    return (
+    return _with_factor_columns(
         _latest(by_year, ["function_id", "iso3"], year, settings)
         .rename({"iso3": "country_iso3"})
-        .with_columns(wage_method=pl.lit("ilostat_occupation"))
-        .select("function_id", "country_iso3", "monthly_usd", "wage_source_year", "sources", "wage_method")
+        .with_columns(wage_method=pl.lit("ilostat_occupation")),
+        "group_usd",
+    ).select(
+        "function_id",
+        "country_iso3",
+        "monthly_usd",
+        "wage_source_year",
+        "sources",
+        "wage_method",
+        "within_group_factor",
+        "within_group_basis",
     )
 
 
@@ -234,15 +275,16 @@ def national_mean_x_relativity(
     means: pl.DataFrame,
     relativity: pl.DataFrame,
     countries: pl.DataFrame,
+    factors: pl.DataFrame,
     year: int,
     settings: ModelSettings,
 ) -> pl.DataFrame:
     """The country's mean earnings times the relativity of the function's major groups in its income group (or, where
-    that group has too few countries with data, over all countries)."""
+    that group has too few countries with data, over all countries), each times the function's within-group factor."""
     usable = relativity.filter("usable")
     own = usable.filter(pl.col("income_group") != POOLED)
     pooled = usable.filter(pl.col("income_group") == POOLED).drop("income_group")
-    groups = functions.select("function_id", "isco08_major_groups").explode("isco08_major_groups")
+    groups = function_groups(functions, factors)
     per_group = (
         countries.select("iso3", pl.col("income_group").fill_null("unclassified"))
         .join(groups, how="cross")
@@ -259,19 +301,18 @@ def national_mean_x_relativity(
             relativity_basis=pl.when(pl.col("relativity").is_null())
             .then(
                 pl.format(
-                    "ISCO {}: median of {} countries of all income groups ({})",
+                    "occupation_relativities ISCO {} / {}: median of {} countries",
                     "isco08_major_groups",
+                    pl.lit(POOLED),
                     "n_countries_pooled",
-                    pl.col("observations_pooled").list.join(", "),
                 )
             )
             .otherwise(
                 pl.format(
-                    "ISCO {}: median of {} {} countries ({})",
+                    "occupation_relativities ISCO {} / {}: median of {} countries",
                     "isco08_major_groups",
-                    "n_countries",
                     "income_group",
-                    pl.col("observations").list.join(", "),
+                    "n_countries",
                 )
             ),
             relativity_sources=pl.coalesce("sources", "sources_pooled"),
@@ -279,9 +320,14 @@ def national_mean_x_relativity(
     )
     per_function = per_group.group_by("iso3", "function_id").agg(
         pl.col("relativity").mean(),
-        pl.col("relativity_pooled").any(),
-        pl.col("relativity_basis").str.join("; "),
-        pl.col("relativity_sources").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+        factored=(pl.col("relativity") * pl.col("within_group_factor")).mean(),
+        relativity_pooled=pl.col("relativity_pooled").any(),
+        relativity_basis=pl.col("relativity_basis").str.join("; "),
+        within_group_basis=pl.col("within_group_basis").drop_nulls().str.join("; "),
+        relativity_sources=pl.concat_list("relativity_sources", pl.col("within_group_sources").fill_null([]))
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .sort(),
     )
     latest_means = _latest(means, ["iso3"], year, settings)
     return (
@@ -290,7 +336,9 @@ def national_mean_x_relativity(
         .select(
             "function_id",
             pl.col("iso3").alias("country_iso3"),
-            (pl.col("monthly_usd") * pl.col("relativity")).alias("monthly_usd"),
+            (pl.col("monthly_usd") * pl.col("factored")).alias("monthly_usd"),
+            (pl.col("factored") / pl.col("relativity")).alias("within_group_factor"),
+            pl.when(pl.col("within_group_basis") != "").then("within_group_basis").alias("within_group_basis"),
             "wage_source_year",
             pl.concat_list("sources", "relativity_sources").list.unique().list.sort().alias("sources"),
             pl.lit("national_mean_x_relativity").alias("wage_method"),
@@ -302,10 +350,9 @@ def national_mean_x_relativity(
     )
 
 
-def function_wages(
-    staging: dict[str, pl.DataFrame], functions: pl.DataFrame, gdp_distorted: pl.DataFrame, settings: ModelSettings
-) -> pl.DataFrame:
+def function_wages(staging: dict[str, pl.DataFrame], reference: ReferenceData) -> pl.DataFrame:
     """Every (benchmark year, country, function) with a usable wage, by the best method available for it."""
+    functions, settings = reference.functions, reference.settings
     converted = converted_to_usd(
         staging["earnings"], staging["exchange_rates"], staging["ppp_factors"], settings.max_price_level_ratio
     )
@@ -324,23 +371,23 @@ def function_wages(
     relativity = relativities(staging["earnings"], staging["countries"], settings)
     frames = []
     for year in settings.benchmark_years:
+        factors = within_group_factors(
+            functions, staging["us_occupation_wages"], reference.isco_soc_major_groups, year, settings
+        )
         candidates = pl.concat(
             [
                 oews_direct(functions, staging["us_occupation_wages"], year, settings),
-                ilostat_occupation(functions, earnings_usd, year, settings),
-                national_mean_x_relativity(functions, means, relativity, staging["countries"], year, settings),
+                ilostat_occupation(functions, earnings_usd, factors, year, settings),
+                national_mean_x_relativity(functions, means, relativity, staging["countries"], factors, year, settings),
             ],
             how="diagonal_relaxed",
         )
         best = (
-            candidates.with_columns(
-                rank=pl.col("wage_method").replace_strict(
-                    {"oews_direct": 0, "ilostat_occupation": 1, "national_mean_x_relativity": 2}
-                )
-            )
+            candidates.with_columns(rank=pl.col("wage_method").replace_strict(METHOD_RANK))
             .sort("rank")
             .unique(["country_iso3", "function_id"], keep="first", maintain_order=True)
             .drop("rank")
         )
-        frames.append(carry_to_year(best, index, gdp_distorted, year).with_columns(year=pl.lit(year, pl.Int32)))
+        carried = carry_to_year(best, index, reference.gdp_distorted, year)
+        frames.append(carried.with_columns(year=pl.lit(year, pl.Int32)))
     return pl.concat(frames, how="diagonal_relaxed")

@@ -42,8 +42,19 @@ class LocationFunctionCosts(pa.DataFrameModel):
     relativity: pl.Float64 = pa.Field(
         gt=0, lt=10, nullable=True, description="occupation earnings / national mean applied (modelled wages only)"
     )
-    relativity_basis: pl.String = pa.Field(nullable=True, description="which countries the relativity is the median of")
+    relativity_basis: pl.String = pa.Field(
+        nullable=True, description="the occupation_relativities rows (ISCO group / income group) the relativity is from"
+    )
     mean_basis: pl.String = pa.Field(nullable=True, description="which national mean the modelled wage starts from")
+    within_group_factor: pl.Float64 = pa.Field(
+        gt=0,
+        lt=5,
+        nullable=True,
+        description="the function's US wage against its ISCO group's US counterpart (OEWS), applied to the group wage",
+    )
+    within_group_basis: pl.String = pa.Field(
+        nullable=True, description="the OEWS occupations and SOC major group the factor comes from, and their year"
+    )
     employer_cost_multiplier: pl.Float64 = pa.Field(gt=0, description="from reference/cost_parameters.csv")
     overhead_per_seat_usd_year: pl.Float64 = pa.Field(ge=0, description="from reference/cost_parameters.csv")
     paid_hours_per_year: pl.Float64 = pa.Field(gt=0, description="from reference/cost_parameters.csv")

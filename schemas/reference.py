@@ -83,3 +83,10 @@ class GdpDistorted(pa.DataFrameModel):
     iso3: pl.String = pa.Field(str_matches=ISO3, unique=True, description="a country whose GDP does not follow wages")
     reason: pl.String = pa.Field(str_length={"min_value": 10}, description="why, in a sentence")
     source: pl.String = pa.Field(str_length={"min_value": 10}, description="who says so")
+
+
+class IscoSocMajorGroups(pa.DataFrameModel):
+    isco08_major_group: pl.String = pa.Field(isin=ISCO08_MAJOR_GROUPS, unique=True, description="ISCO-08 major group")
+    soc_major_group: pl.String = pa.Field(str_matches=r"^\d{2}$", description="the US SOC major group matching it")
+    source: pl.String = pa.Field(str_length={"min_value": 10}, description="the crosswalk that says so")
+    note: pl.String = pa.Field(nullable=True, description="what the match leaves out")

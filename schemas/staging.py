@@ -6,6 +6,7 @@ import polars as pl
 from schemas.common import ISO3, Traced, iso3_field, year_field
 from schemas.vocabulary import (
     CURRENCY_BASES,
+    EMPLOYER_COST_DATASETS,
     GOVERNANCE_INDICATORS,
     OBSERVATION_SOURCES,
     OCCUPATIONS,
@@ -78,6 +79,46 @@ class GdpPerCapita(Traced):
 
     class Config:
         unique = ["iso3", "year"]
+        strict = True
+
+
+class Gdp(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    # The largest economy is about 3e13 US$; aggregates (the world, about 1e14) are left out before this contract.
+    gdp_usd: pl.Float64 = pa.Field(gt=0, lt=1e14, description="GDP, current US$ (WDI NY.GDP.MKTP.CD)")
+
+    class Config:
+        unique = ["iso3", "year"]
+        strict = True
+
+
+class Population(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    population: pl.Int64 = pa.Field(gt=0, lt=2_000_000_000, description="total population (WDI SP.POP.TOTL)")
+
+    class Config:
+        unique = ["iso3", "year"]
+        strict = True
+
+
+class EmployerCosts(Traced):
+    iso3: pl.String = iso3_field()
+    year: pl.Int32 = year_field()
+    dataset: pl.String = pa.Field(
+        isin=EMPLOYER_COST_DATASETS, description="source table of the share (vocabulary EMPLOYER_COST_DATASETS)"
+    )
+    # Stated shares lie between 0 (no employer contribution the source counts) and about 35 %.
+    employer_share_pct: pl.Float64 = pa.Field(
+        ge=0,
+        le=60,
+        description="employer social contributions and payroll taxes, % of total labour cost or compensation",
+    )
+    measure: pl.String = pa.Field(description="what the share is of, as the source defines it")
+
+    class Config:
+        unique = ["iso3", "year", "dataset"]
         strict = True
 
 

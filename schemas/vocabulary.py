@@ -45,3 +45,8 @@ QUALITY_GRADES = tuple("ABCD")
 TIERS = ("onshore", "nearshore", "offshore")
 OVERRIDE_TIERS = ("nearshore", "offshore")
 RATE_BASES = ("observed", "modelled")
+
+# `employer_costs.dataset`: the source table an employer share comes from, best first. Taxing Wages states the
+# statutory employer contributions and payroll taxes at the average wage; KILM 15b the employer's social insurance
+# expenditures and labour-related taxes in manufacturing, private and contractual ones included, up to 2013.
+EMPLOYER_COST_DATASETS = ("oecd_taxing_wages", "ilo_kilm15")

@@ -85,3 +85,73 @@ def _error(column: str, raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
         .then(pl.format("{}: cannot parse '{}'", pl.lit(column), raw))
         .otherwise(None)
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Taxing Wages, as tabulated by the Tax Foundation
+# --------------------------------------------------------------------------------------------------------------
+
+TAXING_WAGES_SOURCE = "OECD Taxing Wages (Tax Foundation table)"
+# Table 1 of the Tax Foundation's "A Comparison of the Tax Burden on Labor in the OECD" (repository
+# TaxFoundation/tax-burden-on-labor, final-outputs/Table1.csv): one row per OECD country plus the OECD average (OAVG),
+# the shares in percent of total labour cost. Only the columns read are required.
+TAXING_WAGES_ISO3, TAXING_WAGES_EMPLOYER = "ISO3", "Employer Payroll Taxes in %"
+TAXING_WAGES_REQUIRED = (TAXING_WAGES_ISO3, "Country", TAXING_WAGES_EMPLOYER)
+TAXING_WAGES_MEASURE = (
+    "employer social security contributions and payroll taxes, % of total labour cost, "
+    "single worker at 100% of the average wage (OECD Taxing Wages)"
+)
+
+
+def parse_taxing_wages_table(data: bytes, file_name: str, year: int) -> pl.DataFrame:
+    """iso3, country, year, employer_share_pct, measure, parse_error; one row per line of the table.
+
+    The table states no year: the caller passes the Taxing Wages year it tabulates. Shares are kept as stated,
+    zeros included. A 0 means no employer contribution the OECD counts as a tax, not no employer cost: Colombia's
+    employer contributions are non-tax compulsory payments in Taxing Wages (Chile, Denmark and New Zealand show 0
+    too). The OECD average row (OAVG) is kept; callers that want countries filter it.
+    """
+    check_not_empty(data, TAXING_WAGES_SOURCE, file_name, expected=list(TAXING_WAGES_REQUIRED))
+    text = data.decode("utf-8-sig", errors="replace")
+    check_not_markup(
+        text,
+        TAXING_WAGES_SOURCE,
+        file_name,
+        "HTML or XML page instead of CSV",
+        expected=list(TAXING_WAGES_REQUIRED),
+        found=text.lstrip()[:120],
+    )
+    try:
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise SourceFormatError(
+            TAXING_WAGES_SOURCE, file_name, f"unreadable CSV ({exc})", expected=list(TAXING_WAGES_REQUIRED)
+        ) from exc
+    frame.columns = [c.strip() for c in frame.columns]
+    missing = [c for c in TAXING_WAGES_REQUIRED if c not in frame.columns]
+    if missing:
+        raise SourceFormatError(
+            TAXING_WAGES_SOURCE,
+            file_name,
+            f"missing columns {missing}",
+            expected=list(TAXING_WAGES_REQUIRED),
+            found=frame.columns,
+        )
+
+    frame = frame.select(blank_to_null(pl.col(*TAXING_WAGES_REQUIRED)))
+    raw_share = pl.col(TAXING_WAGES_EMPLOYER)
+    share = raw_share.cast(pl.Float64, strict=False)
+    return frame.select(
+        pl.col(TAXING_WAGES_ISO3).alias("iso3"),
+        pl.col("Country").alias("country"),
+        pl.lit(year, dtype=pl.Int32).alias("year"),
+        share.alias("employer_share_pct"),
+        pl.lit(TAXING_WAGES_MEASURE).alias("measure"),
+        join_problems(
+            [
+                pl.when(pl.col(TAXING_WAGES_ISO3).is_null()).then(pl.lit(f"{TAXING_WAGES_ISO3}: empty cell")),
+                pl.when(raw_share.is_null()).then(pl.lit(f"{TAXING_WAGES_EMPLOYER}: empty cell")),
+                _error(TAXING_WAGES_EMPLOYER, raw_share, share),
+            ]
+        ).alias("parse_error"),
+    )

@@ -3,7 +3,8 @@
 The bulk download is `API_<ID>_DS2_en_csv_v2_<n>.zip`, holding the data file (a 4-line preamble, then one column
 per year from 1960) and two metadata files. Copies re-saved by a spreadsheet lose the preamble and the quoting,
 and some vintages write values in E-notation, so the header is found by its content and every value is read as
-text and converted by polars.
+text and converted by polars. The datahub.io copies of WDI series (github.com/datasets) are long instead, one row per
+country and year: Country Name, Country Code, Year, Value; `parse_indicator` reads both layouts.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import zlib
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, check_not_empty, check_not_markup
+from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
 
 SOURCE = "World Bank WDI"
 
 ID_COLUMNS = ("Country Name", "Country Code", "Indicator Name", "Indicator Code")
+# The datahub.io long layout: no indicator column (the file is named after its series) and one year per row.
+LONG_COLUMNS = ("Country Name", "Country Code", "Year", "Value")
 METADATA_COLUMNS = ("Country Code", "Region", "IncomeGroup", "SpecialNotes")
 ZIP_MEMBERS = {"data": "API_", "country_metadata": "Metadata_Country_", "indicator_metadata": "Metadata_Indicator_"}
 
@@ -99,12 +102,14 @@ def parse_indicator(data: bytes, file_name: str) -> pl.DataFrame:
     columns = [c.strip() for c in wide.columns]
     wide.columns = columns
     missing = [c for c in ID_COLUMNS if c not in columns]
+    if missing and columns == list(LONG_COLUMNS):
+        return _from_long(wide)
     years = [c for c in columns if _YEAR_RE.match(c)]
     if missing or not years:
         raise SourceFormatError(
             SOURCE,
             file_name,
-            "missing columns" if missing else "no year columns",
+            f"missing columns (nor is it the long layout {', '.join(LONG_COLUMNS)})" if missing else "no year columns",
             expected=[*list(ID_COLUMNS), "1960", "..."],
             found=columns,
         )
@@ -128,6 +133,26 @@ def parse_indicator(data: bytes, file_name: str) -> pl.DataFrame:
         .otherwise(None)
         .cast(pl.String)
         .alias("parse_error"),
+    )
+
+
+def _from_long(frame: pl.DataFrame) -> pl.DataFrame:
+    """The datahub.io layout, one row per country and year. It names no indicator (indicator_code is null: the
+    catalogue row says which series the file is); an empty value is no row, as an empty cell of the wide layout."""
+    raw, raw_year = blank_to_null(pl.col("Value")), blank_to_null(pl.col("Year"))
+    value, year = raw.cast(pl.Float64, strict=False), raw_year.cast(pl.Int32, strict=False)
+    return frame.filter(raw.is_not_null()).select(
+        pl.col("Country Code").str.strip_chars().alias("country_code"),
+        pl.col("Country Name").str.strip_chars().alias("country_name"),
+        pl.lit(None, dtype=pl.String).alias("indicator_code"),
+        year.alias("year"),
+        value.alias("value"),
+        join_problems(
+            [
+                pl.when(year.is_null()).then(pl.format("Year: cannot parse '{}' as a year", raw_year.fill_null(""))),
+                pl.when(value.is_null()).then(pl.format("value: cannot parse '{}' as a number", raw)),
+            ]
+        ).alias("parse_error"),
     )
 
 

@@ -51,6 +51,8 @@ def wages(**columns):
         "relativity_basis": [None, None, "b"],
         "mean_basis": [None, None, "m"],
         "relativity_pooled": [None, None, True],
+        "within_group_factor": [None, 1.03, 1.03],
+        "within_group_basis": [None, "w", "w"],
     }
     return pl.DataFrame(base | columns)
 
@@ -92,5 +94,6 @@ def test_quality_grades_follow_method_age_and_pooling():
         REFERENCE.delivery_locations,
     )
     grades = dict(zip(costs["country_iso3"], costs["quality_grade"], strict=False))
-    # USA observed this year: A. PHL observed, but 4 years before: B. IND modelled (B) with a pooled relativity: C.
-    assert grades == {"USA": "A", "PHL": "B", "IND": "C"}
+    # USA observed this year: A. PHL observed, but 4 years before (B) and with a within-group factor from the USA: C.
+    # IND modelled (B), with a within-group factor (C) and a pooled relativity: D.
+    assert grades == {"USA": "A", "PHL": "C", "IND": "D"}

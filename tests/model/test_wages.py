@@ -14,6 +14,7 @@ from model.wages import (
     oews_direct,
     relativities,
 )
+from model.within_group import within_group_factors
 
 SETTINGS = ModelSettings(
     benchmark_years=[2023],
@@ -32,6 +33,16 @@ FUNCTIONS = pl.DataFrame(
         "function_id": ["accounting", "call_management"],
         "isco08_major_groups": [["4"], ["4", "5"]],
         "us_soc_codes": [["43-3031"], ["43-4051", "41-9041"]],
+    }
+)
+
+NO_FACTORS = pl.DataFrame(
+    schema={
+        "function_id": pl.String,
+        "isco08_major_group": pl.String,
+        "within_group_factor": pl.Float64,
+        "within_group_basis": pl.String,
+        "within_group_sources": pl.List(pl.String),
     }
 )
 
@@ -104,10 +115,10 @@ def test_an_occupation_wage_needs_every_group_of_the_function_in_one_year():
             "sources": [["raw/ilo"]] * 3,
         }
     )
-    wages = ilostat_occupation(FUNCTIONS, usd, 2023, SETTINGS).sort("function_id")
+    wages = ilostat_occupation(FUNCTIONS, usd, NO_FACTORS, 2023, SETTINGS).sort("function_id")
     assert wages["function_id"].to_list() == ["accounting", "call_management"]
     assert wages["monthly_usd"].to_list() == [300.0, 250.0]  # 2019 is the latest; groups 4 and 5 weighted equally
-    assert ilostat_occupation(FUNCTIONS, usd.filter(pl.col("occupation") == "4"), 2023, SETTINGS)[
+    assert ilostat_occupation(FUNCTIONS, usd.filter(pl.col("occupation") == "4"), NO_FACTORS, 2023, SETTINGS)[
         "function_id"
     ].to_list() == ["accounting"]
 
@@ -122,7 +133,7 @@ def test_an_occupation_wage_older_than_the_allowed_age_is_not_used():
             "sources": [["raw/ilo"]],
         }
     )
-    assert ilostat_occupation(FUNCTIONS, usd, 2023, SETTINGS).is_empty()
+    assert ilostat_occupation(FUNCTIONS, usd, NO_FACTORS, 2023, SETTINGS).is_empty()
 
 
 def test_oews_wages_are_weighted_by_employment():
@@ -261,3 +272,51 @@ def test_a_later_wage_is_carried_back_only_by_an_index_with_both_years():
     assert result["IND"]["wage_monthly_usd"] == pytest.approx(200.0)
     assert result["IND"]["carry_forward_rule"] == "growth of GDP per capita in current US$ 2020 to 2016"
     assert "ZAF" not in result  # nothing brings its 2020 wage back to 2016
+
+
+def test_a_within_group_factor_scales_each_group_before_the_function_averages_them():
+    usd = pl.DataFrame(
+        {
+            "iso3": ["PHL", "PHL"],
+            "year": pl.Series([2019, 2019], dtype=pl.Int32),
+            "occupation": ["4", "5"],
+            "monthly_usd": [300.0, 200.0],
+            "sources": [["raw/ilo"]] * 2,
+        }
+    )
+    factors = pl.DataFrame(
+        {
+            "function_id": ["call_management"],
+            "isco08_major_group": ["4"],
+            "within_group_factor": [0.9],
+            "within_group_basis": ["ISCO 4: OEWS 2023 43-4051 20.7 against SOC 43-0000 23.0"],
+            "within_group_sources": [["raw/oews"]],
+        }
+    )
+    row = (
+        ilostat_occupation(FUNCTIONS, usd, factors, 2023, SETTINGS)
+        .filter(function_id="call_management")
+        .row(0, named=True)
+    )
+    assert row["monthly_usd"] == pytest.approx((300 * 0.9 + 200) / 2)
+    assert row["within_group_factor"] == pytest.approx(235 / 250)
+    assert row["within_group_basis"].startswith("ISCO 4: OEWS 2023") and "raw/oews" in row["sources"]
+
+
+def test_within_group_factors_compare_the_functions_occupations_with_their_soc_major_group():
+    us = pl.DataFrame(
+        {
+            "soc_code": ["43-0000", "43-4051", "41-0000", "41-9041", "15-1232"],
+            "o_group": ["major", "detailed", "major", "detailed", "detailed"],
+            "year": pl.Series([2023] * 5, dtype=pl.Int32),
+            "employment": [100, 10, 100, 10, 10],
+            "hourly_mean": [20.0, 18.0, 25.0, 20.0, 30.0],
+            "raw_file": ["raw/oews"] * 5,
+        }
+    )
+    isco_soc = pl.DataFrame({"isco08_major_group": ["4", "5"], "soc_major_group": ["43", "41"]})
+    factors = within_group_factors(FUNCTIONS, us, isco_soc, 2023, SETTINGS)
+    by_group = {
+        (r["function_id"], r["isco08_major_group"]): r["within_group_factor"] for r in factors.iter_rows(named=True)
+    }
+    assert by_group == {("call_management", "4"): pytest.approx(0.9), ("call_management", "5"): pytest.approx(0.8)}

@@ -178,3 +178,43 @@ def test_renamed_metadata_column_names_expected_and_found():
     with pytest.raises(SourceFormatError) as err:
         wb.parse_country_metadata(body, "Metadata_Country_x.csv")
     assert "IncomeGroup" in err.value.expected and "Income Group" in err.value.found
+
+
+# The datahub.io copies of WDI series (worldbank/2025): one row per country and year.
+GDP_LONG = "2025/gdp_NY.GDP.MKTP.CD.csv"
+POPULATION_LONG = "2025/population_SP.POP.TOTL.csv"
+LONG = "Country Name,Country Code,Year,Value\n"
+
+
+@needs_shared_raw
+def test_long_layout_gdp_and_population():
+    gdp, population = parse(GDP_LONG), parse(POPULATION_LONG)
+    assert gdp.columns == parse(FCRF).columns and gdp.schema == parse(FCRF).schema
+    assert (gdp.height, population.height) == (13979, 17195)
+    for frame in (gdp, population):
+        assert frame["parse_error"].null_count() == frame.height and frame["value"].null_count() == 0
+        assert frame["indicator_code"].null_count() == frame.height  # the long layout names no indicator
+    assert (gdp["year"].max(), population["year"].max()) == (2023, 2024)
+    assert value(gdp, "USA", 2023) == 27360935000000.0 and value(population, "USA", 2023) == 336806231
+    assert value(gdp, "PHL", 2023) == pytest.approx(437146372729.94244) and value(population, "PHL", 2023) == 114891199
+    # Aggregates are rows too, as in the wide layout; names with commas stay one field.
+    assert {"WLD", "EUU", "HIC"} <= set(gdp["country_code"])
+    assert gdp.filter(pl.col("country_code") == "KOR")["country_name"][0] == "Korea, Rep."
+    # GDP / population is GDP per capita: the same inputs as NY.GDP.PCAP.CD (whose file here ends in 2022).
+    assert value(gdp, "USA", 2023) / value(population, "USA", 2023) == pytest.approx(81236.43, abs=0.01)
+
+
+def test_long_layout_bad_cells_and_empty_values():
+    body = LONG + "Philippines,PHL,2023,4.37e11\nAruba,ABW,2O23,1.79\nChad,TCD,2023,n/a\nCuba,CUB,2023,\n"
+    df = wb.parse_indicator(body.encode(), "gdp.csv")
+    assert df.height == 3  # an empty value is no row, as an empty cell of the wide layout
+    phl, abw, tcd = df.rows(named=True)
+    assert phl["value"] == 4.37e11 and phl["year"] == 2023 and phl["parse_error"] is None
+    assert abw["year"] is None and abw["parse_error"] == "Year: cannot parse '2O23' as a year"
+    assert tcd["value"] is None and tcd["parse_error"] == "value: cannot parse 'n/a' as a number"
+
+
+def test_long_layout_with_a_renamed_column_names_both_layouts():
+    with pytest.raises(SourceFormatError, match="missing columns .*long layout") as err:
+        wb.parse_indicator((LONG.replace("Value", "GDP") + "Philippines,PHL,2023,1\n").encode(), "gdp.csv")
+    assert "gdp.csv" in str(err.value) and "GDP" in err.value.found
