@@ -17,6 +17,7 @@ from assets.resources import ReferenceFiles, Warehouse
 from model.benchmarks import cost_outliers, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.costs import location_function_costs as cost_rows
+from model.oncosts import employer_cost_multipliers
 from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
 from model.wages import function_wages, relativities
@@ -102,6 +103,9 @@ def location_function_costs(
     countries: pl.DataFrame,
     us_occupation_wages: pl.DataFrame,
     gdp_per_capita: pl.DataFrame,
+    gdp: pl.DataFrame,
+    population: pl.DataFrame,
+    employer_costs: pl.DataFrame,
 ) -> MaterializeResult:
     ref = reference.checked(countries)
     staging = {
@@ -112,9 +116,11 @@ def location_function_costs(
         "countries": countries,
         "us_occupation_wages": us_occupation_wages,
         "gdp_per_capita": gdp_per_capita,
+        "gdp": gdp,
+        "population": population,
     }
     wages = function_wages(staging, ref)
-    frame = cost_rows(wages, ref.functions, countries, ref.cost_parameters, ref.settings, ref.delivery_locations)
+    frame = cost_rows(wages, countries, ref, employer_cost_multipliers(employer_costs, countries, ref.settings))
     return publish(warehouse, reference, "location_function_costs", frame)
 
 

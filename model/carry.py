@@ -16,14 +16,18 @@ WAGE, GDP = "wage", "gdp"
 POINT = ["country_iso3", "function_id"]
 
 
-def index_series(converted: pl.DataFrame, gdp_per_capita: pl.DataFrame) -> pl.DataFrame:
+def index_series(
+    converted: pl.DataFrame, gdp_per_capita: pl.DataFrame, gdp: pl.DataFrame, population: pl.DataFrame
+) -> pl.DataFrame:
     """The growth indices, one series per (country, series): ILOSTAT mean earnings in US$ of one indicator and
-    currency basis (kind `wage`), and GDP per capita in current US$ (kind `gdp`)."""
+    currency basis (kind `wage`), and GDP per capita in current US$ (kind `gdp`): WDI's own series, and GDP divided by
+    population, a later vintage reaching further. The two vintages differ (revisions of up to a third in a few
+    countries), so they stay two series and growth is never taken from one to the other."""
     means = converted.filter(pl.col("occupation") == "TOTAL").select(
         "iso3",
         "year",
         pl.col("monthly_usd").alias("value"),
-        "raw_file",
+        pl.concat_list("raw_file").alias("files"),
         pl.format("mean earnings in US$ ({}, {})", "indicator", "currency_basis").alias("series"),
         pl.lit(WAGE).alias("kind"),
     )
@@ -31,11 +35,19 @@ def index_series(converted: pl.DataFrame, gdp_per_capita: pl.DataFrame) -> pl.Da
         "iso3",
         "year",
         pl.col("gdp_per_capita_usd").alias("value"),
-        "raw_file",
+        pl.concat_list("raw_file").alias("files"),
         pl.lit("GDP per capita in current US$").alias("series"),
         pl.lit(GDP).alias("kind"),
     )
-    return pl.concat([means, per_capita])
+    computed = gdp.join(population, on=["iso3", "year"], suffix="_population").select(
+        "iso3",
+        "year",
+        (pl.col("gdp_usd") / pl.col("population")).alias("value"),
+        pl.concat_list("raw_file", "raw_file_population").alias("files"),
+        pl.lit("GDP / population in current US$").alias("series"),
+        pl.lit(GDP).alias("kind"),
+    )
+    return pl.concat([means, per_capita, computed])
 
 
 def _reach(points: pl.DataFrame, index: pl.DataFrame, target: int) -> pl.DataFrame:
@@ -43,9 +55,7 @@ def _reach(points: pl.DataFrame, index: pl.DataFrame, target: int) -> pl.DataFra
     to the series' last year not after the target, backward only to the target itself. Columns: POINT, reached,
     factor, step (the rule's words), files."""
     starts = points.join(
-        index.select(
-            pl.col("iso3").alias("country_iso3"), pl.col("year").alias("start"), "series", "value", "raw_file"
-        ),
+        index.select(pl.col("iso3").alias("country_iso3"), pl.col("year").alias("start"), "series", "value", "files"),
         on=["country_iso3", "start"],
     )
     ends = index.select(
@@ -53,7 +63,7 @@ def _reach(points: pl.DataFrame, index: pl.DataFrame, target: int) -> pl.DataFra
         "series",
         pl.col("year").alias("reached"),
         pl.col("value").alias("end_value"),
-        pl.col("raw_file").alias("end_file"),
+        pl.col("files").alias("end_files"),
     )
     usable = (
         pl.when(pl.col("start") < target)
@@ -70,7 +80,7 @@ def _reach(points: pl.DataFrame, index: pl.DataFrame, target: int) -> pl.DataFra
             "reached",
             (pl.col("end_value") / pl.col("value")).alias("factor"),
             pl.format("growth of {} {} to {}", "series", "start", "reached").alias("step"),
-            pl.concat_list("raw_file", "end_file").list.unique().alias("files"),
+            pl.concat_list("files", "end_files").list.unique().alias("files"),
         )
     )
 

@@ -10,18 +10,45 @@ from __future__ import annotations
 
 import polars as pl
 
-from model.reference import ModelSettings
+from model.reference import ModelSettings, ReferenceData
 from schemas.vocabulary import COST_PARAMETERS, PARAMETER_SCOPES, QUALITY_GRADES
 
 SPECIFICITY = {scope: rank for rank, scope in enumerate(PARAMETER_SCOPES)}
 
 
-def resolve_parameters(pairs: pl.DataFrame, parameters: pl.DataFrame) -> pl.DataFrame:
-    """Each (country_iso3, function_id) pair with the value of every cost parameter that applies to it."""
+def resolve_parameters(
+    pairs: pl.DataFrame, parameters: pl.DataFrame, multipliers: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Each (country_iso3, function_id) pair with the value of every cost parameter that applies to it, and the basis
+    and raw files of its employer cost multiplier. `multipliers` (iso3, employer_cost_multiplier, employer_cost_basis,
+    employer_cost_sources: the country's measured on-costs, model.oncosts) rank below an analyst's country value in
+    reference/cost_parameters.csv and above a function's or the default."""
+    measured = (
+        multipliers.select(
+            pl.lit("employer_cost_multiplier").alias("parameter"),
+            pl.lit("country").alias("scope_type"),
+            pl.col("iso3").alias("scope"),
+            pl.col("employer_cost_multiplier").alias("value"),
+            pl.col("employer_cost_basis").alias("source"),
+            pl.col("employer_cost_sources").alias("files"),
+            pl.lit(2 * SPECIFICITY["country"] + 1, pl.Int64).alias("rank"),
+        )
+        if multipliers is not None
+        else None
+    )
+    reference = parameters.select(
+        "parameter",
+        "scope_type",
+        "scope",
+        "value",
+        pl.format("reference/cost_parameters.csv: {}", "source").alias("source"),
+        pl.lit([], pl.List(pl.String)).alias("files"),
+        (2 * pl.col("scope_type").replace_strict(SPECIFICITY, return_dtype=pl.Int64)).alias("rank"),
+    )
     candidates = (
         pairs.select("country_iso3", "function_id")
         .unique()
-        .join(parameters, how="cross")
+        .join(pl.concat([reference, *([measured] if measured is not None else [])]), how="cross")
         .filter(
             (pl.col("scope_type") == "default")
             | ((pl.col("scope_type") == "country") & (pl.col("scope") == pl.col("country_iso3")))
@@ -32,13 +59,19 @@ def resolve_parameters(pairs: pl.DataFrame, parameters: pl.DataFrame) -> pl.Data
             )
         )
     )
-    chosen = (
-        candidates.with_columns(rank=pl.col("scope_type").replace_strict(SPECIFICITY))
-        .sort("rank")
-        .unique(["country_iso3", "function_id", "parameter"], keep="first", maintain_order=True)
+    chosen = candidates.sort("rank").unique(
+        ["country_iso3", "function_id", "parameter"], keep="first", maintain_order=True
     )
-    return chosen.pivot("parameter", index=["country_iso3", "function_id"], values="value").select(
-        "country_iso3", "function_id", *COST_PARAMETERS
+    multiplier = chosen.filter(pl.col("parameter") == "employer_cost_multiplier").select(
+        "country_iso3",
+        "function_id",
+        pl.col("source").alias("employer_cost_basis"),
+        pl.col("files").alias("employer_cost_sources"),
+    )
+    return (
+        chosen.pivot("parameter", index=["country_iso3", "function_id"], values="value")
+        .select("country_iso3", "function_id", *COST_PARAMETERS)
+        .join(multiplier, on=["country_iso3", "function_id"])
     )
 
 
@@ -55,17 +88,15 @@ def quality_grade(year: int, settings: ModelSettings) -> pl.Expr:
 
 
 def location_function_costs(
-    wages: pl.DataFrame,
-    functions: pl.DataFrame,
-    countries: pl.DataFrame,
-    parameters: pl.DataFrame,
-    settings: ModelSettings,
-    delivery_locations: pl.DataFrame,
+    wages: pl.DataFrame, countries: pl.DataFrame, reference: ReferenceData, multipliers: pl.DataFrame
 ) -> pl.DataFrame:
-    resolved = resolve_parameters(wages, parameters)
+    """Loaded cost and cost per productive hour of every wage, with the parameters used and the row's grade."""
+    settings, delivery_locations = reference.settings, reference.delivery_locations
+    resolved = resolve_parameters(wages, reference.cost_parameters, multipliers)
     costed = (
         wages.join(resolved, on=["country_iso3", "function_id"])
-        .join(functions.select("function_id", "function_name", "office"), on="function_id")
+        .with_columns(sources=pl.concat_list("sources", "employer_cost_sources").list.unique().list.sort())
+        .join(reference.functions.select("function_id", "function_name", "office"), on="function_id")
         .join(
             countries.select(pl.col("iso3").alias("country_iso3"), pl.col("name").alias("country_name")),
             on="country_iso3",
@@ -110,6 +141,7 @@ def location_function_costs(
         "within_group_basis",
         "mean_basis",
         "employer_cost_multiplier",
+        "employer_cost_basis",
         "overhead_per_seat_usd_year",
         "paid_hours_per_year",
         "productive_hours_per_year",

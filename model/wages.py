@@ -360,7 +360,7 @@ def function_wages(staging: dict[str, pl.DataFrame], reference: ReferenceData) -
         implausible_surveys(converted, staging["gdp_per_capita"], settings), on=SURVEY, how="anti"
     )
     earnings_usd = earnings_in_usd(converted)
-    index = index_series(converted, staging["gdp_per_capita"])
+    index = index_series(converted, staging["gdp_per_capita"], staging["gdp"], staging["population"])
     means = national_means(
         earnings_usd,
         staging["average_wages"],

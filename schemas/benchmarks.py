@@ -55,7 +55,12 @@ class LocationFunctionCosts(pa.DataFrameModel):
     within_group_basis: pl.String = pa.Field(
         nullable=True, description="the OEWS occupations and SOC major group the factor comes from, and their year"
     )
-    employer_cost_multiplier: pl.Float64 = pa.Field(gt=0, description="from reference/cost_parameters.csv")
+    employer_cost_multiplier: pl.Float64 = pa.Field(
+        gt=1, lt=2, description="employer cost per unit of gross wage: the country's on-costs (see the basis)"
+    )
+    employer_cost_basis: pl.String = pa.Field(
+        description="which source, year and measure the multiplier is from, or which median, or the reference file"
+    )
     overhead_per_seat_usd_year: pl.Float64 = pa.Field(ge=0, description="from reference/cost_parameters.csv")
     paid_hours_per_year: pl.Float64 = pa.Field(gt=0, description="from reference/cost_parameters.csv")
     productive_hours_per_year: pl.Float64 = pa.Field(gt=0, description="from reference/cost_parameters.csv")

@@ -164,8 +164,16 @@ def carried(wages, earnings_rows, gdp_rows, year=2023, distorted=NO_DISTORTION):
     )
     return {
         r["country_iso3"]: r
-        for r in carry_to_year(wages, index_series(converted, gdp), distorted, year).iter_rows(named=True)
+        for r in carry_to_year(wages, index_series(converted, gdp, NO_GDP, NO_POPULATION), distorted, year).iter_rows(
+            named=True
+        )
     }
+
+
+NO_GDP = pl.DataFrame(schema={"iso3": pl.String, "year": pl.Int32, "gdp_usd": pl.Float64, "raw_file": pl.String})
+NO_POPULATION = pl.DataFrame(
+    schema={"iso3": pl.String, "year": pl.Int32, "population": pl.Int64, "raw_file": pl.String}
+)
 
 
 FX_ALL = rates([(c, y, 1.0, "raw/fx") for c in ("PHL", "IND", "ZAF") for y in range(2014, 2024)], "lcu_per_usd")

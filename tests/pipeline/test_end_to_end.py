@@ -106,7 +106,11 @@ def test_us_rows_use_the_oews_wage(warehouse):
     )
     assert accounting["wage_method"] == "oews_direct" and accounting["quality_grade"] == "A"
     assert accounting["wage_hourly_usd"] == pytest.approx(23.84)
-    assert accounting["cost_per_productive_hour_usd"] == pytest.approx(23.84 * 2080 * 1.418 / 1800)
+    # The USA's employer on-costs: OECD Taxing Wages 2021, 7.52 % of total labour cost.
+    assert accounting["employer_cost_basis"].startswith("oecd_taxing_wages 2021: 7.5%")
+    multiplier = accounting["employer_cost_multiplier"]
+    assert multiplier == pytest.approx(1 / (1 - 0.07524731))
+    assert accounting["cost_per_productive_hour_usd"] == pytest.approx(23.84 * 2080 * multiplier / 1800)
 
 
 def test_every_published_cost_traces_to_raw_files_with_provenance(warehouse):
