@@ -10,7 +10,17 @@ from datetime import UTC, datetime
 
 import pandera.polars as pa
 import polars as pl
-from dagster import AssetCheckResult, AssetCheckSeverity, MaterializeResult, MetadataValue, asset, asset_check
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetIn,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+    multi_asset,
+)
 
 from assets.metadata import column_schema, markdown_table, table_metadata
 from assets.resources import ReferenceFiles, Warehouse
@@ -18,10 +28,12 @@ from model.benchmarks import cost_outliers, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.costs import location_function_costs as cost_rows
 from model.oncosts import employer_cost_multipliers
+from model.premia import function_premia, premium_pairs, wage_observations, with_premia
 from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
 from model.wages import function_wages, relativities
 from schemas.benchmarks import (
+    FunctionPremia,
     LocationFunctionCosts,
     LocationTiers,
     OccupationRelativities,
@@ -36,6 +48,7 @@ IO_MANAGER = "published_tables"
 TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
     "occupation_relativities": (OccupationRelativities, []),
     "location_function_costs": (LocationFunctionCosts, ["year"]),
+    "function_premia": (FunctionPremia, []),
     "location_tiers": (LocationTiers, ["buyer_iso3"]),
     "vendor_rates": (VendorRates, ["year"]),
     "tier_function_benchmarks": (TierFunctionBenchmarks, ["buyer_iso3", "year"]),
@@ -61,7 +74,7 @@ def publish(warehouse: Warehouse, reference: ReferenceFiles, table: str, frame: 
         raise ContractError(f"{table}: not published, the model's output breaks its contract: {'; '.join(problems)}")
     descriptions = {name: column.description or "" for name, column in model.to_schema().columns.items()}
     path = warehouse.publish(table, frame, partition_by, descriptions, provenance(reference))
-    return MaterializeResult(metadata=table_metadata(frame, path))
+    return MaterializeResult(asset_key=table, metadata=table_metadata(frame, path))
 
 
 def _asset(name: str, description: str):
@@ -76,6 +89,17 @@ def _asset(name: str, description: str):
     )
 
 
+def _spec(name: str, description: str, deps: list[str]) -> AssetSpec:
+    """The same for one table of a step that writes several from `deps`."""
+    return AssetSpec(
+        name,
+        description=description,
+        deps=deps,
+        kinds={"parquet"},
+        metadata={"dagster/column_schema": column_schema(TABLES[name][0]), "partitioned_by": TABLES[name][1]},
+    ).with_io_manager_key(IO_MANAGER)
+
+
 @_asset(
     "occupation_relativities",
     "Each ISCO-08 major group's earnings relative to the national mean, by World Bank income group and over all "
@@ -88,40 +112,60 @@ def occupation_relativities(
     return publish(warehouse, reference, "occupation_relativities", frame)
 
 
-@_asset(
-    "location_function_costs",
-    "Wage, loaded cost per FTE and cost per productive hour of each business function in each delivery country, "
-    "per benchmark year, with the method, source year, quality grade and raw files of every number.",
+# The staging tables the wages, premia and costs are computed from: the one list of the step's inputs.
+COST_INPUTS = [
+    "earnings",
+    "exchange_rates",
+    "ppp_factors",
+    "average_wages",
+    "countries",
+    "us_occupation_wages",
+    "gdp_per_capita",
+    "gdp",
+    "population",
+    "employer_costs",
+    "vendor_rate_observations",
+]
+
+
+@multi_asset(
+    ins={name: AssetIn(name) for name in COST_INPUTS},
+    specs=[
+        _spec(
+            "location_function_costs",
+            "Wage, loaded cost per FTE and cost per productive hour of each business function in each country with "
+            "data, per benchmark year, with the method, source year, factors, premium, on-costs, quality grade and "
+            "raw files of every number, and whether the country is a delivery location.",
+            COST_INPUTS,
+        ),
+        _spec(
+            "function_premia",
+            "Observed pay of outsourcing staff against the model's wage, per function and income group: the premium "
+            "applied (partially pooled towards the function, office and all work), and the observations behind it.",
+            COST_INPUTS,
+        ),
+    ],
+    group_name=LAYER,
 )
-def location_function_costs(
-    warehouse: Warehouse,
-    reference: ReferenceFiles,
-    earnings: pl.DataFrame,
-    exchange_rates: pl.DataFrame,
-    ppp_factors: pl.DataFrame,
-    average_wages: pl.DataFrame,
-    countries: pl.DataFrame,
-    us_occupation_wages: pl.DataFrame,
-    gdp_per_capita: pl.DataFrame,
-    gdp: pl.DataFrame,
-    population: pl.DataFrame,
-    employer_costs: pl.DataFrame,
-) -> MaterializeResult:
+def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles, **staging: pl.DataFrame):
+    """Wages need the premia and the premia are measured against the wages, so one step computes both tables."""
+    countries = staging["countries"]
     ref = reference.checked(countries)
-    staging = {
-        "earnings": earnings,
-        "exchange_rates": exchange_rates,
-        "ppp_factors": ppp_factors,
-        "average_wages": average_wages,
-        "countries": countries,
-        "us_occupation_wages": us_occupation_wages,
-        "gdp_per_capita": gdp_per_capita,
-        "gdp": gdp,
-        "population": population,
-    }
     wages = function_wages(staging, ref)
-    frame = cost_rows(wages, countries, ref, employer_cost_multipliers(employer_costs, countries, ref.settings))
-    return publish(warehouse, reference, "location_function_costs", frame)
+    observed = wage_observations(
+        staging["vendor_rate_observations"], ref.weak_evidence_phrases, ref.settings, ref.paid_hours
+    )
+    premia = function_premia(
+        premium_pairs(observed, wages, ref.functions, countries), ref.functions, countries, ref.settings
+    )
+    on_costs = employer_cost_multipliers(staging["employer_costs"], countries, ref.settings)
+    yield publish(warehouse, reference, "function_premia", premia)
+    yield publish(
+        warehouse,
+        reference,
+        "location_function_costs",
+        cost_rows(with_premia(wages, premia, countries), countries, ref, on_costs),
+    )
 
 
 @_asset(
@@ -148,7 +192,14 @@ def vendor_rates(
     countries: pl.DataFrame,
 ) -> MaterializeResult:
     ref = reference.checked(countries)
-    frame = rate_rows(vendor_rate_observations, location_function_costs, countries, ref.cost_parameters, ref.settings)
+    frame = rate_rows(
+        vendor_rate_observations,
+        location_function_costs,
+        countries,
+        ref.cost_parameters,
+        ref.weak_evidence_phrases,
+        ref.settings,
+    )
     return publish(warehouse, reference, "vendor_rates", frame)
 
 

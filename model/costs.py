@@ -139,6 +139,8 @@ def location_function_costs(
         "relativity_basis",
         "within_group_factor",
         "within_group_basis",
+        "premium",
+        "premium_basis",
         "mean_basis",
         "employer_cost_multiplier",
         "employer_cost_basis",

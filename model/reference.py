@@ -22,6 +22,7 @@ from schemas.reference import (
     IscoSocMajorGroups,
     RegionOverrides,
     ServiceFunctions,
+    WeakEvidencePhrases,
 )
 from schemas.vocabulary import COST_PARAMETERS, POSITIVE_COST_PARAMETERS
 from sources.gsa_calc import read_keywords
@@ -42,9 +43,11 @@ class ModelSettings:
     oecd_price_base_year: int
     max_price_level_ratio: int
     max_rate_age_years: int
-    min_markup_pairs: int
     min_earnings_to_gdp_per_capita: float
     max_earnings_to_gdp_per_capita: float
+    premium_pooling_weight: float
+    undated_evidence_weight: float
+    weak_evidence_weight: float
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,14 @@ class ReferenceData:
     gdp_distorted: pl.DataFrame
     # ISCO-08 major groups and the US SOC major groups that match them, for within-group factors.
     isco_soc_major_groups: pl.DataFrame
+    # Phrases in a seed row's note that mark it as weak evidence.
+    weak_evidence_phrases: pl.DataFrame
+
+    @property
+    def paid_hours(self) -> float:
+        """The default paid hours of an FTE year (reference/cost_parameters.csv), for pay quoted per hour or day."""
+        defaults = self.cost_parameters.filter(scope_type="default", parameter="paid_hours_per_year")
+        return defaults["value"].item()
 
 
 def load_reference(folder: Path) -> ReferenceData:
@@ -95,6 +106,7 @@ def load_reference(folder: Path) -> ReferenceData:
         delivery_locations=_read(folder / "delivery_locations.csv", DeliveryLocations),
         gdp_distorted=_read(folder / "gdp_distorted.csv", GdpDistorted),
         isco_soc_major_groups=_read(folder / "isco_soc_major_groups.csv", IscoSocMajorGroups),
+        weak_evidence_phrases=_read(folder / "weak_evidence_phrases.csv", WeakEvidencePhrases),
     )
 
 

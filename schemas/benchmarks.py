@@ -55,6 +55,13 @@ class LocationFunctionCosts(pa.DataFrameModel):
     within_group_basis: pl.String = pa.Field(
         nullable=True, description="the OEWS occupations and SOC major group the factor comes from, and their year"
     )
+    premium: pl.Float64 = pa.Field(
+        gt=0.2,
+        lt=5,
+        nullable=True,
+        description="observed pay of outsourcing staff against the model's wage, applied (null for OEWS wages)",
+    )
+    premium_basis: pl.String = pa.Field(nullable=True, description="the function_premia row (function / income group)")
     employer_cost_multiplier: pl.Float64 = pa.Field(
         gt=1, lt=2, description="employer cost per unit of gross wage: the country's on-costs (see the basis)"
     )
@@ -159,4 +166,27 @@ class VendorRates(pa.DataFrameModel):
 
     class Config:
         unique = ["year", "country_iso3", "function_id"]
+        strict = True
+
+
+class FunctionPremia(pa.DataFrameModel):
+    function_id: pl.String = pa.Field(description="business function")
+    office: pl.String = pa.Field(isin=OFFICES, description="front office, back office or IT")
+    income_group: pl.String = pa.Field(description="World Bank income group of the delivery countries")
+    n_observations: pl.UInt32 = pa.Field(ge=0, description="observations of this function in this income group")
+    evidence_weight: pl.Float64 = pa.Field(ge=0, description="their summed weight (undated or weak ones count less)")
+    ratio_p25: pl.Float64 = pa.Field(gt=0, nullable=True, description="25th percentile of observed pay / model wage")
+    ratio_median: pl.Float64 = pa.Field(gt=0, nullable=True, description="median of observed pay / model wage")
+    ratio_p75: pl.Float64 = pa.Field(gt=0, nullable=True, description="75th percentile of observed pay / model wage")
+    premium: pl.Float64 = pa.Field(
+        gt=0.2, lt=5, description="the premium applied: weighted mean ratio pulled towards function_premium"
+    )
+    function_premium: pl.Float64 = pa.Field(gt=0, description="the function's premium over all income groups")
+    office_premium: pl.Float64 = pa.Field(gt=0, description="the office's premium over all its functions")
+    observation_ids: pl.List(pl.String) = pa.Field(
+        description="the vendor_rate_observations rows behind it (price_type wage)"
+    )
+
+    class Config:
+        unique = ["function_id", "income_group"]
         strict = True

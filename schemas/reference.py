@@ -90,3 +90,8 @@ class IscoSocMajorGroups(pa.DataFrameModel):
     soc_major_group: pl.String = pa.Field(str_matches=r"^\d{2}$", description="the US SOC major group matching it")
     source: pl.String = pa.Field(str_length={"min_value": 10}, description="the crosswalk that says so")
     note: pl.String = pa.Field(nullable=True, description="what the match leaves out")
+
+
+class WeakEvidencePhrases(pa.DataFrameModel):
+    phrase: pl.String = pa.Field(str_length={"min_value": 3}, unique=True, description="words in a seed row's note")
+    why: pl.String = pa.Field(str_length={"min_value": 10}, description="what makes such a row weak evidence")

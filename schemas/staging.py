@@ -13,6 +13,7 @@ from schemas.vocabulary import (
     PRICE_TYPES,
     RATE_UNITS,
     RAW_MODES,
+    SENIORITIES,
 )
 
 
@@ -201,6 +202,9 @@ class VendorRateObservations(pa.DataFrameModel):
         nullable=True, description="business function; null when the wording maps to none"
     )
     service_label: pl.String = pa.Field(description="the source's own wording of the service")
+    seniority: pl.String = pa.Field(
+        isin=SENIORITIES, nullable=True, description="entry, mid or senior where the wording says so (the same map)"
+    )
     amount_low: pl.Float64 = pa.Field(gt=0, description="published amount, low end, in `currency` per `unit`")
     amount_high: pl.Float64 = pa.Field(gt=0, description="published amount, high end (= low for a single figure)")
     currency: pl.String = pa.Field(str_matches=ISO3, description="ISO 4217 currency of the published amount")

@@ -129,11 +129,12 @@ def quote_observations(files: dict, function_ids: set[str]) -> pl.DataFrame:
 
 
 def map_services(observations: pl.DataFrame, service_functions: pl.DataFrame) -> pl.DataFrame:
-    """function_id from the wording of the service, through reference/service_functions.csv only. `label_known` says
-    whether the wording is in that table (a known wording may map to no function on purpose)."""
+    """function_id and seniority from the wording of the service, through reference/service_functions.csv only.
+    `label_known` says whether the wording is in that table (a known wording may map to no function on purpose)."""
     mapping = service_functions.select(
         pl.col("service_label").str.strip_chars().str.to_lowercase().alias("label_key"),
         pl.col("function_id").alias("mapped_function"),
+        "seniority",
         pl.lit(True).alias("label_known"),
     )
     return (

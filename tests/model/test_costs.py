@@ -56,6 +56,8 @@ def wages(**columns):
         "relativity_pooled": [None, None, True],
         "within_group_factor": [None, 1.03, 1.03],
         "within_group_basis": [None, "w", "w"],
+        "premium": [None, 1.1, 1.2],
+        "premium_basis": [None, "p", "p"],
     }
     return pl.DataFrame(base | columns)
 

@@ -1,12 +1,14 @@
 """Vendor rates: wording mapped by reference data only, amounts converted to US$ in staging and spread over
 productive hours by the model, markups."""
 
+import math
+
 import polars as pl
 import pytest
 
 from assets.staging.vendor_rates import in_usd, map_services
 from model.reference import load_reference
-from model.vendor_rates import markup_levels, modelled_rates, per_productive_hour, vendor_rates
+from model.vendor_rates import per_productive_hour, rates_for_year, vendor_rates
 from tests.shared_data import REFERENCE as REFERENCE_FOLDER
 
 REFERENCE = load_reference(REFERENCE_FOLDER)
@@ -49,7 +51,11 @@ def observations(**columns):
 
 def test_wording_maps_through_the_reference_table_and_unknown_wording_stays_unmapped():
     table = pl.DataFrame(
-        {"service_label": ["Customer service", "Generic BPO"], "function_id": ["customer_support", None]}
+        {
+            "service_label": ["Customer service", "Generic BPO"],
+            "function_id": ["customer_support", None],
+            "seniority": [None, None],
+        }
     )
     frame = observations(
         service_label=["  customer SERVICE ", "Generic BPO", "Widget polishing"],
@@ -99,47 +105,54 @@ def test_a_rate_dated_after_the_latest_exchange_rate_uses_that_latest_rate():
     assert normalise(frame)["fx_year"].item() == 2023
 
 
-def pairs(markups, office="front", income="High income"):
+def pair_frame(markups, country="GBR", weights=None):
+    """Published front-office rates of one country in a high-income group, as log markups over a cost of 10."""
+    n = len(markups)
     return pl.DataFrame(
-        {"office": [office] * len(markups), "income_group": [income] * len(markups), "markup_ratio": markups}
-    )
-
-
-def test_modelled_rates_take_the_finest_markup_with_enough_pairs():
-    settings = REFERENCE.settings  # min_markup_pairs = 3
-    observed = pl.concat([pairs([1.2, 1.4, 1.6]), pairs([4.0, 5.0], income="Lower middle income")])
-    costs = pl.DataFrame(
         {
-            "country_iso3": ["FRA", "IND"],
-            "function_id": ["customer_support"] * 2,
-            "office": ["front"] * 2,
-            "income_group": ["High income", "Lower middle income"],
-            "cost_per_productive_hour_usd": [30.0, 2.0],
+            "country_iso3": [country] * n,
+            "function_id": ["customer_support"] * n,
+            "office": ["front"] * n,
+            "income_group": ["High income"] * n,
+            "log_ratio": [math.log(m) for m in markups],
+            "weight": weights or [1.0] * n,
+            "reference_year": pl.Series([2023] * n, dtype=pl.Int32),
+            "source": [f"https://{country.lower()}.test/{i}" for i in range(n)],
         }
     )
-    rates = {
-        r["country_iso3"]: r for r in modelled_rates(costs, markup_levels(observed, settings)).iter_rows(named=True)
+
+
+COSTS = pl.DataFrame(
+    {
+        "country_iso3": ["GBR", "FRA", "USA", "IND"],
+        "function_id": ["customer_support"] * 3 + ["payroll"],
+        "office": ["front"] * 3 + ["back"],
+        "income_group": ["High income"] * 3 + ["Lower middle income"],
+        "cost_per_productive_hour_usd": [10.0, 10.0, 10.0, 2.0],
     }
-    assert rates["FRA"]["markup_ratio"] == pytest.approx(1.4)
-    assert rates["FRA"]["rate_mid_usd_hour"] == pytest.approx(42.0)
-    assert rates["FRA"]["rate_low_usd_hour"] == pytest.approx(30.0 * 1.3)
-    assert "front office work in High income countries" in rates["FRA"]["markup_basis"]
-    # Only two lower-middle-income pairs: too few, so India takes the front-office markup over all five pairs.
-    assert rates["IND"]["markup_ratio"] == pytest.approx(1.6)
-    assert "5 observed pairs, front office work in all countries" in rates["IND"]["markup_basis"]
+)
 
 
-def test_without_enough_pairs_no_rate_is_modelled():
-    costs = pl.DataFrame(
-        {
-            "country_iso3": ["IND"],
-            "function_id": ["payroll"],
-            "office": ["back"],
-            "income_group": ["Lower middle income"],
-            "cost_per_productive_hour_usd": [2.0],
-        }
-    )
-    assert modelled_rates(costs, markup_levels(pairs([2.0, 3.0]), REFERENCE.settings)).is_empty()
+def test_one_odd_page_cannot_set_a_countrys_rate_alone():
+    group = pair_frame([2.0] * 8, country="USA")
+    odd = pair_frame([0.5], country="GBR")  # a rate below the UK minimum wage, say
+    rates = {
+        r["country_iso3"]: r
+        for r in rates_for_year(pl.concat([group, odd]), COSTS, REFERENCE.settings).iter_rows(named=True)
+    }
+    gbr = rates["GBR"]
+    assert gbr["basis"] == "observed" and gbr["n_observations"] == 1
+    assert 0.5 < gbr["markup_ratio"] < 2.0 and gbr["markup_ratio"] > 1.0  # nearer its group than its one page
+    # France publishes nothing: it takes its office and income group's pooled markup.
+    assert rates["FRA"]["basis"] == "modelled"
+    assert rates["FRA"]["markup_ratio"] == pytest.approx(rates["FRA"]["rate_mid_usd_hour"] / 10.0)
+    assert 1.5 < rates["FRA"]["markup_ratio"] <= 2.0
+
+
+def test_an_office_without_pairs_takes_the_markup_of_all_observed_work():
+    rates = rates_for_year(pair_frame([2.0, 2.0]), COSTS, REFERENCE.settings).filter(country_iso3="IND")
+    assert rates["markup_ratio"].item() == pytest.approx(2.0)
+    assert rates["basis"].item() == "modelled"
 
 
 def test_old_rates_are_kept_as_observations_but_not_benchmarked():
@@ -154,6 +167,7 @@ def test_old_rates_are_kept_as_observations_but_not_benchmarked():
             "amount_high_usd": [8.0, 14.0],
             "url": ["https://old", "https://new"],
             "raw_files": [["raw/seed"], ["raw/seed"]],
+            "note": pl.Series([None, None], dtype=pl.String),
         }
     )
     costs = pl.DataFrame(
@@ -165,7 +179,9 @@ def test_old_rates_are_kept_as_observations_but_not_benchmarked():
             "cost_per_productive_hour_usd": [2.0],
         }
     )
-    row = vendor_rates(observed, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.settings).row(0, named=True)
+    row = vendor_rates(
+        observed, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.weak_evidence_phrases, REFERENCE.settings
+    ).row(0, named=True)
     assert row["basis"] == "observed" and row["n_observations"] == 1 and row["sources"] == ["https://new"]
     assert row["rate_mid_usd_hour"] == 12.0 and row["markup_ratio"] == 6.0
 
@@ -182,6 +198,7 @@ def test_an_observed_quote_is_traced_to_its_raw_file():
             "amount_high_usd": [11.0],
             "url": pl.Series([None], dtype=pl.String),
             "raw_files": [["raw/vendor_quotes/2026-11-27/q.csv", "raw/fx"]],
+            "note": pl.Series([None], dtype=pl.String),
         }
     )
     costs = pl.DataFrame(
@@ -193,7 +210,9 @@ def test_an_observed_quote_is_traced_to_its_raw_file():
             "cost_per_productive_hour_usd": [4.0],
         }
     )
-    row = vendor_rates(quote, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.settings).row(0, named=True)
+    row = vendor_rates(
+        quote, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.weak_evidence_phrases, REFERENCE.settings
+    ).row(0, named=True)
     assert row["sources"] == ["raw/vendor_quotes/2026-11-27/q.csv"]
 
 
@@ -209,6 +228,7 @@ def test_a_rate_dated_beyond_the_window_after_the_benchmark_year_is_not_used():
             "amount_high_usd": [11.0],
             "url": ["https://late"],
             "raw_files": [["raw/seed"]],
+            "note": pl.Series([None], dtype=pl.String),
         }
     )
     costs = pl.DataFrame(
@@ -220,4 +240,6 @@ def test_a_rate_dated_beyond_the_window_after_the_benchmark_year_is_not_used():
             "cost_per_productive_hour_usd": [4.0],
         }
     )
-    assert vendor_rates(late, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.settings).is_empty()
+    assert vendor_rates(
+        late, costs, COUNTRIES, REFERENCE.cost_parameters, REFERENCE.weak_evidence_phrases, REFERENCE.settings
+    ).is_empty()

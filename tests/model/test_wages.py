@@ -24,9 +24,11 @@ SETTINGS = ModelSettings(
     oecd_price_base_year=2022,
     max_price_level_ratio=3,
     max_rate_age_years=5,
-    min_markup_pairs=3,
     min_earnings_to_gdp_per_capita=0.25,
     max_earnings_to_gdp_per_capita=10,
+    premium_pooling_weight=3,
+    undated_evidence_weight=0.5,
+    weak_evidence_weight=0.5,
 )
 FUNCTIONS = pl.DataFrame(
     {

@@ -139,7 +139,13 @@ def test_bad_reference_data_publishes_nothing(copy_of, tmp_path):
 
     result = run(
         root,
-        selection=["location_function_costs", "location_tiers", "tier_function_benchmarks", "bpo_catalog"],
+        selection=[
+            "location_function_costs",
+            "function_premia",
+            "location_tiers",
+            "tier_function_benchmarks",
+            "bpo_catalog",
+        ],
         reference=ReferenceFiles(folder=str(reference)),
     )
 
