@@ -24,6 +24,7 @@ from dagster import (
 
 from assets.metadata import column_schema, markdown_table, table_metadata
 from assets.resources import ReferenceFiles, Warehouse
+from model.backtest import model_backtest as backtest_rows
 from model.benchmarks import cost_outliers, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.costs import location_function_costs as cost_rows
@@ -36,6 +37,7 @@ from schemas.benchmarks import (
     FunctionPremia,
     LocationFunctionCosts,
     LocationTiers,
+    ModelBacktest,
     OccupationRelativities,
     TierFunctionBenchmarks,
     VendorRates,
@@ -52,6 +54,7 @@ TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
     "location_tiers": (LocationTiers, ["buyer_iso3"]),
     "vendor_rates": (VendorRates, ["year"]),
     "tier_function_benchmarks": (TierFunctionBenchmarks, ["buyer_iso3", "year"]),
+    "model_backtest": (ModelBacktest, []),
 }
 
 
@@ -219,6 +222,45 @@ def tier_function_benchmarks(
     return publish(warehouse, reference, "tier_function_benchmarks", frame)
 
 
+@_asset(
+    "model_backtest",
+    "How far the model is from the market: each country held out in turn, its observed pay and vendor rates "
+    "predicted from the other countries' premia and markups; median absolute log error and share within 1.5x per "
+    "function, office and buyer's tier.",
+)
+def model_backtest(
+    warehouse: Warehouse,
+    reference: ReferenceFiles,
+    vendor_rate_observations: pl.DataFrame,
+    location_function_costs: pl.DataFrame,
+    location_tiers: pl.DataFrame,
+    countries: pl.DataFrame,
+) -> MaterializeResult:
+    try:
+        previous = warehouse.read_published("model_backtest")
+    except FileNotFoundError:
+        previous = None
+    frame = backtest_rows(
+        vendor_rate_observations, location_function_costs, location_tiers, countries, reference.model(), previous
+    )
+    return publish(warehouse, reference, "model_backtest", frame)
+
+
+@asset_check(
+    asset="model_backtest",
+    description="A rerun whose backtest is worse than the previously published one (a share within 1.5x lower by "
+    "more than 2 points, over all observations of a kind) deserves a look before it is trusted.",
+)
+def backtest_no_worse_than_before(warehouse: Warehouse) -> AssetCheckResult:
+    overall = warehouse.read_published("model_backtest").filter(pl.col("dimension") == "all")
+    worse = overall.filter(pl.col("share_within_1_5x") < pl.col("previous_share_within_1_5x") - 0.02)
+    return AssetCheckResult(
+        passed=worse.is_empty(),
+        severity=AssetCheckSeverity.WARN,
+        metadata={"rows": MetadataValue.md(markdown_table(overall.drop("dimension", "group")))},
+    )
+
+
 def published_contract_check(table: str):
     model = TABLES[table][0]
 
@@ -307,4 +349,6 @@ definitions: list = [
     tiers_complete,
     tiers_cheaper_than_onshore,
     costs_within_tier_range,
+    model_backtest,
+    backtest_no_worse_than_before,
 ]

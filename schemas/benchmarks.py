@@ -190,3 +190,25 @@ class FunctionPremia(pa.DataFrameModel):
     class Config:
         unique = ["function_id", "income_group"]
         strict = True
+
+
+class ModelBacktest(pa.DataFrameModel):
+    kind: pl.String = pa.Field(isin=["wage", "vendor_rate"], description="what was predicted")
+    dimension: pl.String = pa.Field(isin=["all", "function", "office", "tier"], description="how the rows are grouped")
+    group: pl.String = pa.Field(description="the function, the office, `<buyer> buyer: <tier>`, or `all`")
+    n_observations: pl.UInt32 = pa.Field(gt=0, description="held-out observations predicted")
+    n_dated: pl.UInt32 = pa.Field(ge=0, description="of which the page states a year")
+    median_abs_log_error: pl.Float64 = pa.Field(ge=0, description="median |ln(predicted / observed)|")
+    share_within_1_5x: pl.Float64 = pa.Field(
+        ge=0, le=1, description="share of predictions within 1.5x of the observation"
+    )
+    share_within_1_5x_dated: pl.Float64 = pa.Field(
+        ge=0, le=1, nullable=True, description="the same over dated observations only"
+    )
+    previous_share_within_1_5x: pl.Float64 = pa.Field(
+        ge=0, le=1, nullable=True, description="share_within_1_5x of the previously published backtest"
+    )
+
+    class Config:
+        unique = ["kind", "dimension", "group"]
+        strict = True
