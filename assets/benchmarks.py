@@ -247,6 +247,31 @@ def model_backtest(
 
 
 @asset_check(
+    asset="location_function_costs",
+    description="Wages carried to a benchmark year by a factor outside [1/max, max] (max_carry_forward_factor in "
+    "reference/model_settings.csv): more often an index problem than a market. Names the countries.",
+)
+def carry_forward_within_band(warehouse: Warehouse, reference: ReferenceFiles) -> AssetCheckResult:
+    limit = reference.model().settings.max_carry_forward_factor
+    costs = warehouse.read_published("location_function_costs")
+    outside = costs.filter(~pl.col("carry_forward_factor").is_between(1 / limit, limit))
+    by_country = (
+        outside.group_by("country_iso3")
+        .agg(rows=pl.len(), lowest=pl.col("carry_forward_factor").min(), highest=pl.col("carry_forward_factor").max())
+        .sort("country_iso3")
+    )
+    return AssetCheckResult(
+        passed=outside.is_empty(),
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "rows_outside": outside.height,
+            "countries": ", ".join(by_country["country_iso3"]),
+            "by_country": MetadataValue.md(markdown_table(by_country)),
+        },
+    )
+
+
+@asset_check(
     asset="model_backtest",
     description="A rerun whose backtest is worse than the previously published one (a share within 1.5x lower by "
     "more than 2 points, over all observations of a kind) deserves a look before it is trusted.",
@@ -351,4 +376,5 @@ definitions: list = [
     costs_within_tier_range,
     model_backtest,
     backtest_no_worse_than_before,
+    carry_forward_within_band,
 ]

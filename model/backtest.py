@@ -2,7 +2,8 @@
 
 Each country is held out in turn: the premia and markups are estimated from the other countries' observations, and
 the held-out country's observed pay and vendor rates are predicted with them. The error of a prediction is
-ln(predicted / observed); the summary gives, per function, office and tier (of each default buyer), the median of its
+ln(predicted / observed); the summary gives, per function, office, quality grade of the model's row and tier (of
+each default buyer), the median of its
 absolute value and the share of predictions within 1.5x of the observation, over all observations and over the
 dated ones alone (an undated page may be years old).
 """
@@ -32,6 +33,7 @@ def wage_predictions(
     base = costs.select(
         *POINT,
         "wage_method",
+        "quality_grade",
         (pl.col("wage_monthly_usd") / pl.col("premium").fill_null(1.0)).alias("wage_monthly_usd"),
     )
     pairs = premium_pairs(observed, base, functions, countries)
@@ -50,7 +52,14 @@ def wage_predictions(
                 predicted=pl.col("wage_monthly_usd")
                 * pl.when(pl.col("wage_method") == "oews_direct").then(1.0).otherwise(pl.col("premium"))
             )
-            .select("observation_id", *POINT, "undated", pl.col("observed_monthly_usd").alias("observed"), "predicted")
+            .select(
+                "observation_id",
+                *POINT,
+                "quality_grade",
+                "undated",
+                pl.col("observed_monthly_usd").alias("observed"),
+                "predicted",
+            )
         )
     return pl.concat(frames).with_columns(kind=pl.lit("wage"))
 
@@ -73,6 +82,7 @@ def rate_predictions(
                 "observation_id",
                 pl.lit(year, pl.Int32).alias("year"),
                 *KEY,
+                "quality_grade",
                 pl.col("reference_year").is_null().alias("undated"),
                 pl.col("rate_mid_usd_hour").alias("observed"),
                 pl.col("rate_mid_usd_hour_modelled").alias("predicted"),
@@ -103,6 +113,9 @@ def summary(predictions: pl.DataFrame, functions: pl.DataFrame, tiers: pl.DataFr
         .agg(stats)
         .with_columns(dimension=pl.lit("function")),
         scored.group_by("kind", pl.col("office").alias("group")).agg(stats).with_columns(dimension=pl.lit("office")),
+        scored.group_by("kind", pl.col("quality_grade").alias("group"))
+        .agg(stats)
+        .with_columns(dimension=pl.lit("grade")),
         by_tier.group_by("kind", "group").agg(stats).with_columns(dimension=pl.lit("tier")),
     ]
     return pl.concat(
@@ -125,7 +138,7 @@ def model_backtest(
     latest_costs = (
         costs.filter(pl.col("year") == max(settings.benchmark_years))
         .join(income, on="country_iso3", how="left")
-        .select(*KEY, "office", "income_group", "cost_per_productive_hour_usd")
+        .select(*KEY, "office", "income_group", "quality_grade", "cost_per_productive_hour_usd")
     )
     predictions = pl.concat(
         [

@@ -48,6 +48,7 @@ class ModelSettings:
     premium_pooling_weight: float
     undated_evidence_weight: float
     weak_evidence_weight: float
+    max_carry_forward_factor: float
 
 
 @dataclass(frozen=True)

@@ -194,8 +194,12 @@ class FunctionPremia(pa.DataFrameModel):
 
 class ModelBacktest(pa.DataFrameModel):
     kind: pl.String = pa.Field(isin=["wage", "vendor_rate"], description="what was predicted")
-    dimension: pl.String = pa.Field(isin=["all", "function", "office", "tier"], description="how the rows are grouped")
-    group: pl.String = pa.Field(description="the function, the office, `<buyer> buyer: <tier>`, or `all`")
+    dimension: pl.String = pa.Field(
+        isin=["all", "function", "office", "grade", "tier"], description="how the rows are grouped"
+    )
+    group: pl.String = pa.Field(
+        description="the function, the office, the model row's quality grade, `<buyer> buyer: <tier>`, or `all`"
+    )
     n_observations: pl.UInt32 = pa.Field(gt=0, description="held-out observations predicted")
     n_dated: pl.UInt32 = pa.Field(ge=0, description="of which the page states a year")
     median_abs_log_error: pl.Float64 = pa.Field(ge=0, description="median |ln(predicted / observed)|")

@@ -29,6 +29,7 @@ SETTINGS = ModelSettings(
     premium_pooling_weight=3,
     undated_evidence_weight=0.5,
     weak_evidence_weight=0.5,
+    max_carry_forward_factor=2,
 )
 FUNCTIONS = pl.DataFrame(
     {
