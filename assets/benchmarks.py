@@ -30,10 +30,12 @@ from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.costs import location_function_costs as cost_rows
 from model.oncosts import employer_cost_multipliers
 from model.premia import function_premia, premium_pairs, wage_observations, with_premia
+from model.reference import check_benchmark_years
 from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
 from model.wages import function_wages, relativities
 from schemas.benchmarks import (
+    EmployerOnCosts,
     FunctionPremia,
     LocationFunctionCosts,
     LocationTiers,
@@ -51,6 +53,7 @@ TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
     "occupation_relativities": (OccupationRelativities, []),
     "location_function_costs": (LocationFunctionCosts, ["year"]),
     "function_premia": (FunctionPremia, []),
+    "employer_on_costs": (EmployerOnCosts, []),
     "location_tiers": (LocationTiers, ["buyer_iso3"]),
     "vendor_rates": (VendorRates, ["year"]),
     "tier_function_benchmarks": (TierFunctionBenchmarks, ["buyer_iso3", "year"]),
@@ -142,6 +145,12 @@ COST_INPUTS = [
             COST_INPUTS,
         ),
         _spec(
+            "employer_on_costs",
+            "What an employer pays on top of the gross wage in each country, as a multiplier of the wage: the best "
+            "measured source, or the median of the country's income group, with the source, year and measure.",
+            COST_INPUTS,
+        ),
+        _spec(
             "function_premia",
             "Observed pay of outsourcing staff against the model's wage, per function and income group: the premium "
             "applied (partially pooled towards the function, office and all work), and the observations behind it.",
@@ -154,6 +163,7 @@ def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles, **s
     """Wages need the premia and the premia are measured against the wages, so one step computes both tables."""
     countries = staging["countries"]
     ref = reference.checked(countries)
+    check_benchmark_years(ref, staging["exchange_rates"], reference.path)
     wages = function_wages(staging, ref)
     observed = wage_observations(
         staging["vendor_rate_observations"], ref.weak_evidence_phrases, ref.settings, ref.paid_hours
@@ -163,6 +173,9 @@ def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles, **s
     )
     on_costs = employer_cost_multipliers(staging["employer_costs"], countries, ref.settings)
     yield publish(warehouse, reference, "function_premia", premia)
+    yield publish(
+        warehouse, reference, "employer_on_costs", on_costs.rename({"iso3": "country_iso3"}).sort("country_iso3")
+    )
     yield publish(
         warehouse,
         reference,

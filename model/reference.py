@@ -204,3 +204,14 @@ def check_against_countries(reference: ReferenceData, countries: pl.DataFrame, f
     unknown_countries = sorted(set(scoped["scope"].str.slice(0, 3)) - set(countries["iso3"]))
     if unknown_countries:
         raise ReferenceDataError(f"{folder / 'cost_parameters.csv'}: unknown country code(s) {unknown_countries}")
+
+
+def check_benchmark_years(reference: ReferenceData, exchange_rates: pl.DataFrame, folder: Path) -> None:
+    """A benchmark year without any exchange rate would be priced by carrying every wage into a year no currency was
+    converted in: refuse it, naming the setting."""
+    known = set(exchange_rates["year"])
+    if missing := sorted(set(reference.settings.benchmark_years) - known):
+        raise ReferenceDataError(
+            f"{folder / 'model_settings.csv'}: benchmark_years {missing} have no exchange rate in staging "
+            f"(exchange rates cover {min(known)}-{max(known)})"
+        )

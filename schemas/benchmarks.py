@@ -216,3 +216,17 @@ class ModelBacktest(pa.DataFrameModel):
     class Config:
         unique = ["kind", "dimension", "group"]
         strict = True
+
+
+class EmployerOnCosts(pa.DataFrameModel):
+    country_iso3: pl.String = pa.Field(str_matches=ISO3, unique=True, description="country")
+    employer_cost_multiplier: pl.Float64 = pa.Field(
+        gt=1, lt=2, description="employer cost per unit of gross wage: 1 / (1 - employer share of labour cost)"
+    )
+    employer_cost_basis: pl.String = pa.Field(
+        description="the source table, year, share and measure, or the income-group median it is"
+    )
+    employer_cost_sources: pl.List(pl.String) = pa.Field(description="raw files of the figure or of the median")
+
+    class Config:
+        strict = True

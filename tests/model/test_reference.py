@@ -6,7 +6,7 @@ import shutil
 import polars as pl
 import pytest
 
-from model.reference import ReferenceDataError, check_against_countries, load_reference
+from model.reference import ReferenceDataError, check_against_countries, check_benchmark_years, load_reference
 from tests.shared_data import REFERENCE
 
 
@@ -111,3 +111,10 @@ def test_a_cost_parameter_for_an_unknown_country_is_refused(folder_of_two_countr
     path.write_text(path.read_text() + "employer_cost_multiplier,country,PHI,1.2,ratio,a typo of PHL for this test\n")
     with pytest.raises(ReferenceDataError, match=r"unknown country code\(s\) \['PHI'\]"):
         check_against_countries(load_reference(folder), COUNTRIES, folder)
+
+
+def test_a_benchmark_year_without_exchange_rates_is_refused_naming_the_setting(folder):
+    exchange_rates = pl.DataFrame({"year": [2015, 2016]}, schema={"year": pl.Int32})
+    reference = load_reference(folder)
+    with pytest.raises(ReferenceDataError, match=r"model_settings.csv: benchmark_years \[2017, .*2023\] have no"):
+        check_benchmark_years(reference, exchange_rates, folder)

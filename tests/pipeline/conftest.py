@@ -4,7 +4,7 @@ and the helpers that run the pipeline with test resources."""
 import shutil
 
 import pytest
-from dagster import AssetsDefinition, materialize
+from dagster import AssetsDefinition, AssetSelection, materialize
 from upath import UPath
 
 from assets.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess, Warehouse
@@ -30,10 +30,12 @@ FUNCTIONS = REFERENCE.model().functions["function_id"].to_list()
 
 
 def run(root, access=None, selection=None, reference=None, assets=all_assets):
-    """Materialize `selection` (default: everything) into the warehouse at `root` with the bundled sample."""
+    """Materialize `selection` (default: everything; a step writing several tables runs whole) into the warehouse at
+    `root` with the bundled sample."""
     access = access or SourceAccess(sample_dir=str(BUNDLED_SAMPLE))
     resources = resources_for(Warehouse(root=str(root)), access, reference or ReferenceFiles())
-    return materialize(assets, selection=selection, resources=resources, raise_on_error=False)
+    chosen = AssetSelection.assets(*selection).required_multi_asset_neighbors() if selection else None
+    return materialize(assets, selection=chosen, resources=resources, raise_on_error=False)
 
 
 def reference_with(folder, **files: str) -> ReferenceFiles:

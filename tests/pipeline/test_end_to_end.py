@@ -141,7 +141,6 @@ def test_bad_reference_data_publishes_nothing(copy_of, tmp_path):
         root,
         selection=[
             "location_function_costs",
-            "function_premia",
             "location_tiers",
             "tier_function_benchmarks",
             "bpo_catalog",

@@ -42,7 +42,7 @@ def test_a_function_row_and_a_buyer_line_reach_every_benchmark_table(copy_of, tm
 def test_a_function_without_a_gsa_keyword_is_refused_naming_the_file(copy_of, tmp_path):
     reference = reference_with(tmp_path / "reference", functions=appended("functions", CLAIMS))
 
-    result = run(copy_of, selection=["location_function_costs", "function_premia"], reference=reference)
+    result = run(copy_of, selection=["location_function_costs"], reference=reference)
 
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
