@@ -6,6 +6,7 @@ is published. Tables are Hive-partitioned Parquet under $BPO_WAREHOUSE/benchmark
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pandera.polars as pa
@@ -27,6 +28,7 @@ from assets.resources import ReferenceFiles, Warehouse
 from model.backtest import model_backtest as backtest_rows
 from model.benchmarks import cost_outliers, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
+from model.changes import FIGURES, figure_changes
 from model.costs import location_function_costs as cost_rows
 from model.oncosts import employer_cost_multipliers
 from model.premia import function_premia, premium_pairs, wage_observations, with_premia
@@ -35,6 +37,7 @@ from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
 from model.wages import function_wages, relativities
 from schemas.benchmarks import (
+    BenchmarkChanges,
     EmployerOnCosts,
     FunctionPremia,
     LocationFunctionCosts,
@@ -58,6 +61,7 @@ TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
     "vendor_rates": (VendorRates, ["year"]),
     "tier_function_benchmarks": (TierFunctionBenchmarks, ["buyer_iso3", "year"]),
     "model_backtest": (ModelBacktest, []),
+    "benchmark_changes": (BenchmarkChanges, []),
 }
 
 
@@ -67,7 +71,7 @@ def provenance(reference: ReferenceFiles) -> dict[str, str]:
     return {
         "producer": "bpo-benchmark (pipelines.definitions)",
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "reference_files_sha256": str(reference.checksums()),
+        "reference_files_sha256": json.dumps(reference.checksums(), sort_keys=True),
         "raw_files": "each path in a row's `sources` is described in staging/raw_sources (publisher, URL, licence)",
         "licences": "derived from ILOSTAT, World Bank, GeoNames and OECD data (CC BY 4.0) and BLS data (public domain)",
     }
@@ -249,14 +253,40 @@ def model_backtest(
     location_tiers: pl.DataFrame,
     countries: pl.DataFrame,
 ) -> MaterializeResult:
-    try:
-        previous = warehouse.read_published("model_backtest")
-    except FileNotFoundError:
-        previous = None
     frame = backtest_rows(
-        vendor_rate_observations, location_function_costs, location_tiers, countries, reference.model(), previous
+        vendor_rate_observations, location_function_costs, location_tiers, countries, reference.model()
     )
     return publish(warehouse, reference, "model_backtest", frame)
+
+
+@_asset(
+    "benchmark_changes",
+    "What this version changes against the current one: per key, the old and new headline figure (cost per "
+    "productive hour, vendor rate, tier median) and why where known (the row's raw files or reference files changed).",
+)
+def benchmark_changes(
+    warehouse: Warehouse,
+    reference: ReferenceFiles,
+    location_function_costs: pl.DataFrame,
+    vendor_rates: pl.DataFrame,
+    tier_function_benchmarks: pl.DataFrame,
+) -> MaterializeResult:
+    new = {
+        "location_function_costs": location_function_costs,
+        "vendor_rates": vendor_rates,
+        "tier_function_benchmarks": tier_function_benchmarks,
+    }
+    frames = []
+    for table in FIGURES:
+        before = warehouse.current_provenance(table)
+        old_checksums = json.loads(before.get("reference_files_sha256", "{}")) if before else {}
+        changed_files = sorted(
+            name
+            for name, digest in reference.checksums().items()
+            if old_checksums and old_checksums.get(name) != digest
+        )
+        frames.append(figure_changes(table, warehouse.read_current(table), new[table], changed_files))
+    return publish(warehouse, reference, "benchmark_changes", pl.concat(frames))
 
 
 @asset_check(
@@ -290,7 +320,15 @@ def carry_forward_within_band(warehouse: Warehouse, reference: ReferenceFiles) -
     "more than 2 points, over all observations of a kind) deserves a look before it is trusted.",
 )
 def backtest_no_worse_than_before(warehouse: Warehouse) -> AssetCheckResult:
+    key = ["kind", "dimension", "group"]
     overall = warehouse.read_published("model_backtest").filter(pl.col("dimension") == "all")
+    before = warehouse.read_current("model_backtest")
+    if before is not None:
+        overall = overall.join(
+            before.select(*key, pl.col("share_within_1_5x").alias("previous_share_within_1_5x")), on=key, how="left"
+        )
+    else:
+        overall = overall.with_columns(previous_share_within_1_5x=pl.lit(None, pl.Float64))
     worse = overall.filter(pl.col("share_within_1_5x") < pl.col("previous_share_within_1_5x") - 0.02)
     return AssetCheckResult(
         passed=worse.is_empty(),
@@ -388,6 +426,7 @@ definitions: list = [
     tiers_cheaper_than_onshore,
     costs_within_tier_range,
     model_backtest,
+    benchmark_changes,
     backtest_no_worse_than_before,
     carry_forward_within_band,
 ]

@@ -129,9 +129,8 @@ def model_backtest(
     tiers: pl.DataFrame,
     countries: pl.DataFrame,
     reference: ReferenceData,
-    previous: pl.DataFrame | None,
 ) -> pl.DataFrame:
-    """The summary of both backtests, with the previous published run's shares beside this run's."""
+    """The summary of both backtests."""
     settings = reference.settings
     observed = wage_observations(observations, reference.weak_evidence_phrases, settings, reference.paid_hours)
     income = countries.select(pl.col("iso3").alias("country_iso3"), pl.col("income_group").fill_null("unclassified"))
@@ -152,17 +151,4 @@ def model_backtest(
         ],
         how="diagonal_relaxed",
     )
-    result = summary(predictions, reference.functions, tiers.filter(pl.col("buyer_iso3").is_in(reference.buyers)))
-    before = (
-        previous.select("kind", "dimension", "group", pl.col("share_within_1_5x").alias("previous_share_within_1_5x"))
-        if previous is not None
-        else pl.DataFrame(
-            schema={
-                "kind": pl.String,
-                "dimension": pl.String,
-                "group": pl.String,
-                "previous_share_within_1_5x": pl.Float64,
-            }
-        )
-    )
-    return result.join(before, on=["kind", "dimension", "group"], how="left")
+    return summary(predictions, reference.functions, tiers.filter(pl.col("buyer_iso3").is_in(reference.buyers)))

@@ -209,9 +209,6 @@ class ModelBacktest(pa.DataFrameModel):
     share_within_1_5x_dated: pl.Float64 = pa.Field(
         ge=0, le=1, nullable=True, description="the same over dated observations only"
     )
-    previous_share_within_1_5x: pl.Float64 = pa.Field(
-        ge=0, le=1, nullable=True, description="share_within_1_5x of the previously published backtest"
-    )
 
     class Config:
         unique = ["kind", "dimension", "group"]
@@ -229,4 +226,18 @@ class EmployerOnCosts(pa.DataFrameModel):
     employer_cost_sources: pl.List(pl.String) = pa.Field(description="raw files of the figure or of the median")
 
     class Config:
+        strict = True
+
+
+class BenchmarkChanges(pa.DataFrameModel):
+    table: pl.String = pa.Field(description="the published table")
+    key: pl.String = pa.Field(description="the row's key, its parts joined by /; * for a table that did not change")
+    figure: pl.String = pa.Field(description="the headline figure compared")
+    old_value: pl.Float64 = pa.Field(nullable=True, description="in the version current before this one")
+    new_value: pl.Float64 = pa.Field(nullable=True, description="in this version")
+    change: pl.String = pa.Field(isin=["added", "removed", "changed", "unchanged"], description="what happened")
+    reason: pl.String = pa.Field(nullable=True, description="why, where known: raw files or reference files changed")
+
+    class Config:
+        unique = ["table", "key"]
         strict = True

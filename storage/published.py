@@ -61,6 +61,11 @@ def read_partitioned(root: UPath, table: str) -> pl.DataFrame:
     return pl.from_arrow(dataset.to_table())
 
 
+def table_provenance(root: UPath, table: str) -> dict[str, str]:
+    """The provenance a published table's files carry (storage metadata `bpo.provenance`)."""
+    return json.loads(_read_schema(_any_file(root, table)).metadata[b"bpo.provenance"])
+
+
 def parquet_column_descriptions(path: UPath | str) -> dict[str, str]:
     """Column name -> description as stored in one file of a published table, partition columns included."""
     return _descriptions(_read_schema(UPath(path)))

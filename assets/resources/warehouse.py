@@ -1,12 +1,18 @@
-"""The warehouse resource: the root every layer writes under (a folder or an fsspec URI)."""
+"""The warehouse resource: the root every layer writes under (a folder or an fsspec URI), the run's version of the
+published tables, and the lock that keeps two runs from writing one warehouse at once."""
 
 from __future__ import annotations
 
+import uuid
+
 import polars as pl
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 from upath import UPath
 
-from storage.published import read_partitioned, write_partitioned
+from storage import versions
+from storage.lock import WarehouseLock
+from storage.published import table_provenance, write_partitioned
 from storage.raw_zone import RawZone
 from storage.tables import read_table, write_table
 
@@ -15,10 +21,30 @@ class Warehouse(ConfigurableResource):
     """The root of everything the pipeline writes: a folder or an fsspec URI (BPO_WAREHOUSE)."""
 
     root: str = "warehouse"
+    # How many committed versions of the published tables are kept (the current one included).
+    retention: int = 5
+    _run_id: str = PrivateAttr(default_factory=lambda: f"adhoc-{uuid.uuid4().hex}")
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        if context.run is not None:
+            self._run_id = context.run.run_id
+            WarehouseLock.acquire(self.path, self._run_id)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        WarehouseLock.release(self.path, self._run_id)
 
     @property
     def path(self) -> UPath:
         return UPath(self.root)
+
+    @property
+    def version(self) -> str:
+        """This run's version of the published tables: its own folder until it is committed."""
+        return self._run_id
+
+    @property
+    def version_root(self) -> UPath:
+        return versions.version_root(self.path, self.version)
 
     def raw_zone(self) -> RawZone:
         return RawZone(self.path)
@@ -32,7 +58,19 @@ class Warehouse(ConfigurableResource):
     def publish(
         self, table: str, frame: pl.DataFrame, partition_by: list[str], descriptions: dict, provenance: dict
     ) -> str:
-        return str(write_partitioned(self.path, table, frame, partition_by, descriptions, provenance))
+        """Write `table` into this run's version; readers see it once the version is committed."""
+        return str(write_partitioned(self.version_root, table, frame, partition_by, descriptions, provenance))
 
     def read_published(self, table: str) -> pl.DataFrame:
-        return read_partitioned(self.path, table)
+        """The table as this run wrote it, else as the current version holds it."""
+        return versions.read_table(self.path, self.version_root, table)
+
+    def current_provenance(self, table: str) -> dict | None:
+        """The provenance of the table in the current version (None where there is none)."""
+        base = versions.current_root(self.path)
+        return table_provenance(base, table) if base and versions.has_table(base, table) else None
+
+    def read_current(self, table: str) -> pl.DataFrame | None:
+        """The table in the current version, before this run (None where there is none)."""
+        base = versions.current_root(self.path)
+        return versions.read_table(self.path, None, table) if base and versions.has_table(base, table) else None

@@ -62,5 +62,5 @@ def warehouse(tmp_path_factory):
 def copy_of(warehouse, tmp_path):
     """A copy of the shared warehouse that a test may change."""
     root = tmp_path / "warehouse"
-    shutil.copytree(str(warehouse), str(root))
+    shutil.copytree(str(warehouse), str(root), symlinks=True)
     return UPath(root)

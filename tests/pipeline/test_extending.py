@@ -24,7 +24,7 @@ def test_a_function_row_and_a_buyer_line_reach_every_benchmark_table(copy_of, tm
         buyers=appended("buyers", "JPN,added by the test\n"),
     )
 
-    result = run(copy_of, selection=[*PUBLISHED_TABLES, "bpo_catalog"], reference=reference)
+    result = run(copy_of, selection=[*PUBLISHED_TABLES, "bpo_catalog", "current_version"], reference=reference)
 
     assert result.success
     costs = read_partitioned(copy_of, "location_function_costs")
