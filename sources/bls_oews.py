@@ -16,6 +16,7 @@ import fastexcel
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.spreadsheets import check_workbook
 from sources.text import join_problems
 
 SOURCE = "BLS OEWS"
@@ -118,6 +119,7 @@ def _read_sheet(data: bytes, file_name: str) -> pl.DataFrame:
         raise SourceFormatError(
             SOURCE, file_name, "not an Excel workbook", expected="national_MYYYY_dl.xlsx", found=data[:60]
         )
+    check_workbook(data, SOURCE, file_name)
     try:
         names = fastexcel.read_excel(data).sheet_names
     except Exception as exc:  # fastexcel raises its own exception types for corrupt workbooks

@@ -10,12 +10,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import requests
+import urllib3
 
 from sources.errors import FetchError
 
 # 429 and the 5xx codes a CDN or an overloaded API answers while it recovers; any other 4xx is final.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 DEFAULT_USER_AGENT = "bpo-benchmark/0.1 (open BPO cost benchmark; +https://github.com/bpo-benchmark)"
+
+
+class _DeadlinePassed(Exception):
+    """The download's overall deadline passed while its body was arriving."""
 
 
 @dataclass(frozen=True)
@@ -33,21 +38,32 @@ class HttpClient:
     max_attempts: int = 5
     backoff_base_s: float = 1.0
     max_wait_s: float = 120.0
+    # The whole download, every attempt and wait included: a server dripping bytes cannot hold a run for ever.
+    deadline_s: float = 900.0
     sleep: Callable[[float], None] = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
 
     def get(self, url: str, source: str) -> Download:
-        """GET `url`, retrying transient failures; raise FetchError naming `source` and `url` when it gives up."""
+        """GET `url`, retrying transient failures (connection errors, time-outs, bodies cut short, 429 and 5xx)
+        within `deadline_s` for the whole download; raise FetchError naming `source` and `url` when it gives up."""
         last_problem = ""
+        deadline = time.monotonic() + self.deadline_s
         for attempt in range(1, self.max_attempts + 1):
             try:
-                response = self.session.get(url, timeout=self.timeout_s, headers={"User-Agent": self.user_agent})
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                response = self.session.get(
+                    url, timeout=self.timeout_s, headers={"User-Agent": self.user_agent}, stream=True
+                )
+                body = self._read_body(response, deadline) if response.ok else b""
+            except _DeadlinePassed:
+                last_problem = f"the body was still arriving after {self.deadline_s:.0f} s"
+                break
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                # ChunkedEncodingError and ContentDecodingError included: a body shorter than its Content-Length.
                 last_problem = f"{type(exc).__name__}: {exc}"
                 wait = self._backoff(attempt)
             else:
                 if response.ok:
-                    return Download(url, response.content, dict(response.headers), datetime.now(UTC))
+                    return Download(url, body, dict(response.headers), datetime.now(UTC))
                 last_problem = f"HTTP {response.status_code} {response.reason}"
                 if response.status_code not in RETRYABLE_STATUS:
                     break
@@ -60,8 +76,22 @@ class HttpClient:
                     )
                     break
             if attempt < self.max_attempts:
+                if time.monotonic() + wait > deadline:
+                    last_problem += f" (no time left for another attempt within {self.deadline_s:.0f} s)"
+                    break
                 self.sleep(wait)
         raise FetchError(f"{source}: could not download {url} after {attempt} attempt(s): {last_problem}")
+
+    @staticmethod
+    def _read_body(response: requests.Response, deadline: float) -> bytes:
+        chunks = []
+        # read1 returns what has arrived, so that a slow drip meets the deadline check between its pieces.
+        while chunk := response.raw.read1(65536, decode_content=True):
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                response.close()
+                raise _DeadlinePassed
+        return b"".join(chunks)
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter keeps many clients from retrying in lockstep against the same recovering server.

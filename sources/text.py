@@ -61,3 +61,17 @@ def join_problems(problems: Iterable[pl.Expr]) -> pl.Expr:
     """
     joined = pl.concat_str(problems, separator="; ", ignore_nulls=True)
     return pl.when(joined != "").then(joined)
+
+
+# A spreadsheet takes a cell starting with one of these for a formula (=cmd|' /C calc'!A0 runs a program in Excel).
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def neutralised(text: pl.Expr) -> pl.Expr:
+    """`text` with a leading apostrophe where it would start a formula and is not a number, so that a cell read from
+    someone's spreadsheet cannot become a formula in an analyst's, through staging and the catalog."""
+    formula = text.str.starts_with(FORMULA_STARTS[0])
+    for start in FORMULA_STARTS[1:]:
+        formula = formula | text.str.starts_with(start)
+    number = text.str.replace_all(",", "").cast(pl.Float64, strict=False).is_not_null()
+    return pl.when(formula & ~number).then(text.str.replace(r"^", "'")).otherwise(text)

@@ -43,7 +43,8 @@ import polars as pl
 
 from schemas.vocabulary import RATE_UNITS, VENDOR_PRICES
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, check_not_markup, join_problems
+from sources.spreadsheets import check_workbook
+from sources.text import blank_to_null, check_not_markup, join_problems, neutralised
 
 SOURCE = "Vendor quotes"
 
@@ -115,7 +116,7 @@ def read_quotes(data: bytes, file_name: str, known_functions: set[str]) -> tuple
         .with_row_index("source_row", offset=2)
         .with_columns(pl.col("source_row").cast(pl.Int32))
     )
-    clean = {c: blank_to_null(pl.col(c)) for c in TEMPLATE_COLUMNS}
+    clean = {c: neutralised(blank_to_null(pl.col(c))) for c in TEMPLATE_COLUMNS}
     raw = raw.filter(~pl.all_horizontal(clean[c].is_null() for c in TEMPLATE_COLUMNS))
 
     low, high = _number("rate_low"), _number("rate_high")
@@ -176,6 +177,7 @@ def _read_table(data: bytes, file_name: str) -> pl.DataFrame:
                 expected="XLSX workbook",
                 found=data[:40],
             )
+        check_workbook(data, SOURCE, file_name)
         try:
             # Keep blank rows so that source_row stays the spreadsheet's row number; they are dropped later.
             return pl.read_excel(

@@ -8,7 +8,7 @@ import io
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, join_problems
+from sources.text import blank_to_null, join_problems, neutralised
 
 SOURCE = "Vendor rate seed"
 COLUMNS = [
@@ -51,6 +51,8 @@ def parse_observations(data: bytes, file_name: str) -> pl.DataFrame:
         )
         for target, (source, _, meaning) in readings.items()
     )
+    # The seed is a spreadsheet export too: its free text cannot carry a formula into staging.
+    typed = typed.with_columns(neutralised(pl.col(c)) for c in ("service_label", "source_name", "note"))
     return typed.with_columns(parse_error=problems).select(
         "country_iso3",
         "service_label",

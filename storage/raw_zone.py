@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from upath import UPath
 
@@ -44,6 +45,7 @@ class RawZone:
     def store(self, content: bytes, file_name: str, provenance: Provenance) -> Provenance:
         """Store `content` unless the identical bytes were stored under this name before (on any day); return the
         record of the stored file."""
+        _check_name(file_name, provenance.source)
         sha256 = hashlib.sha256(content).hexdigest()
         stored_before = [
             record
@@ -84,10 +86,17 @@ class RawZone:
         pointer = self.root / "raw" / source / "CURRENT.json"
         if not pointer.exists():
             raise FileNotFoundError(f"no raw files of {source} in {self.root}: materialize raw_{source} first")
-        return {
-            dataset_id: self._record(self.root / raw_file)
-            for dataset_id, raw_file in json.loads(pointer.read_text()).items()
-        }
+        records = {}
+        for dataset_id, raw_file in json.loads(pointer.read_text()).items():
+            # The pointer is a file anyone can edit: it may name only a stored file of this source.
+            inside = PurePosixPath(raw_file).parts[:2] == ("raw", source) and ".." not in PurePosixPath(raw_file).parts
+            record = self._record(self.root / raw_file) if inside else None
+            if record is None:
+                raise ValueError(
+                    f"{pointer}: {dataset_id} points to {raw_file!r}, which is not a stored file of raw/{source}/"
+                )
+            records[dataset_id] = record
+        return records
 
     def read(self, record: Provenance) -> bytes:
         content = (self.root / record.raw_file).read_bytes()
@@ -116,3 +125,10 @@ class RawZone:
 
 def _provenance_path(path: UPath) -> UPath:
     return path.with_name(path.name + PROVENANCE_SUFFIX)
+
+
+def _check_name(file_name: str, source: str) -> None:
+    """A stored file's name comes from a catalogue row, a page id or a quote file: it must stay a plain name inside
+    its folder."""
+    if not file_name or file_name in (".", "..") or "/" in file_name or "\\" in file_name or file_name.startswith("."):
+        raise ValueError(f"{source}: {file_name!r} is not a plain file name; refusing to store it outside its folder")

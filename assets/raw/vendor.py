@@ -71,6 +71,17 @@ def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess, reference: Ref
     return _listing(records, f"{len(specs)} page(s) listed in reference/pricing_pages.csv")
 
 
+def quote_files(folder: Path) -> list[Path]:
+    """The quote files of the folder, refusing a link that leads out of it (a quote file is read and stored whole)."""
+    if not folder.is_dir():
+        return []
+    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in QUOTE_SUFFIXES)
+    outside = [p.name for p in files if not p.resolve().is_relative_to(folder.resolve())]
+    if outside:
+        raise ValueError(f"{folder}: {outside} link(s) to files outside the quotes folder; copy the files in instead")
+    return files
+
+
 @asset(
     group_name="raw",
     kinds={"csv"},
@@ -82,7 +93,7 @@ def raw_pricing_pages(warehouse: Warehouse, access: SourceAccess, reference: Ref
 def raw_vendor_quotes(warehouse: Warehouse, access: SourceAccess) -> MaterializeResult:
     zone = warehouse.raw_zone()
     folder = Path(access.quotes_dir)
-    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in QUOTE_SUFFIXES) if folder.is_dir() else []
+    files = quote_files(folder)
     records = [
         zone.store(
             path.read_bytes(),
