@@ -32,7 +32,7 @@ from model.changes import FIGURES, figure_changes
 from model.costs import location_function_costs as cost_rows
 from model.oncosts import employer_cost_multipliers
 from model.premia import function_premia, premium_pairs, wage_observations, with_premia
-from model.reference import check_benchmark_years
+from model.reference import check_benchmark_years, check_soc_codes
 from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
 from model.wages import function_wages, relativities
@@ -168,6 +168,7 @@ def location_function_costs(warehouse: Warehouse, reference: ReferenceFiles, **s
     countries = staging["countries"]
     ref = reference.checked(countries)
     check_benchmark_years(ref, staging["exchange_rates"], reference.path)
+    check_soc_codes(ref, staging["us_occupation_wages"], reference.path)
     wages = function_wages(staging, ref)
     observed = wage_observations(
         staging["vendor_rate_observations"], ref.weak_evidence_phrases, ref.settings, ref.paid_hours

@@ -215,3 +215,17 @@ def check_benchmark_years(reference: ReferenceData, exchange_rates: pl.DataFrame
             f"{folder / 'model_settings.csv'}: benchmark_years {missing} have no exchange rate in staging "
             f"(exchange rates cover {min(known)}-{max(known)})"
         )
+
+
+def check_soc_codes(reference: ReferenceData, us_wages: pl.DataFrame, folder: Path) -> None:
+    """A SOC code OEWS does not publish would silently drop out of the function's US wage."""
+    known = set(us_wages["soc_code"])
+    problems = [
+        f"line {line}: {function} names SOC code(s) {missing} that BLS OEWS does not publish"
+        for line, (function, codes) in enumerate(
+            reference.functions.select("function_id", "us_soc_codes").iter_rows(), 2
+        )
+        if (missing := sorted(set(codes) - known))
+    ]
+    if problems:
+        raise ReferenceDataError(f"{folder / 'functions.csv'}: " + "; ".join(problems))

@@ -37,6 +37,7 @@ XLSX: the first sheet is read with every cell as text; a cell Excel stored as a 
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import PurePath
 
 import polars as pl
@@ -143,6 +144,9 @@ def read_quotes(data: bytes, file_name: str, known_functions: set[str]) -> tuple
         _choice("price_type", VENDOR_PRICES),
         _missing("quote_date"),
         _date_error("quote_date", quote_date),
+        pl.when(quote_date > pl.lit(date.today())).then(
+            pl.format("quote_date '{}' is in the future", clean["quote_date"])
+        ),
         _date_error("valid_until", valid_until),
         pl.when(valid_until < quote_date).then(
             pl.format("valid_until '{}' is before quote_date '{}'", clean["valid_until"], clean["quote_date"])

@@ -4,7 +4,7 @@ whose checks all passed makes its version current, in one atomic step.
     versions/<version>/benchmarks/<table>/...   the tables (Hive Parquet), as storage.published writes them
     versions/<version>/staging/<table>/...      the staging evidence the catalog serves beside them, as of the run
     versions/<version>/bpo.duckdb               the version's catalog, views over its own files
-    versions/<version>/VERSION.json             when it was committed, by which run, and each table's content digest
+    versions/<version>/VERSION.json             when it was committed, by which run, and its tables
     CURRENT.json                                the current version and the committed ones still kept, newest last
     benchmarks -> versions/<current>/benchmarks  on a local disk, a symbolic link replaced by a rename
     bpo.duckdb                                   on a local disk, a copy of the current version's catalog
@@ -17,7 +17,6 @@ committed (runs that failed or were killed).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -75,16 +74,29 @@ def complete(root: UPath, version: str, tables: list[str], evidence: list[str]) 
         _copy_tree(source, base / "staging" / table)
 
 
-def digests(base: UPath, tables: list[str]) -> dict[str, str]:
-    """A digest of each table's data (not its file bytes, which carry the build time in their metadata)."""
-    result = {}
+def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame in an order that depends on its data only: lists as text, sorted by every column that is not a
+    float (in these tables, the key and its labels)."""
+    listed = frame.with_columns(cs.by_dtype(pl.List(pl.String)).list.join("|"))
+    return listed.sort([c for c, dtype in listed.schema.items() if not dtype.is_float()], nulls_last=True)
+
+
+def same_data(base: UPath, other: UPath, tables: list[str]) -> bool:
+    """Whether two versions hold the same data: the same rows, floats equal to 9 significant digits (parallel sums
+    differ in their last bits from run to run; the file bytes differ anyway, by the build time they carry)."""
     for table in tables:
-        # Parallel sums differ in their last bits from run to run: floats count to 12 significant digits.
-        frame = read_partitioned(base, table).with_columns(cs.float().round_sig_figs(12))
-        # Row order is the writer's business, not the data's: the sorted row hashes, with the columns and types.
-        rows = ",".join(map(str, frame.hash_rows(seed=0).sort().to_list()))
-        result[table] = hashlib.sha256(f"{frame.schema}|{rows}".encode()).hexdigest()
-    return result
+        new, old = _canonical(read_partitioned(base, table)), _canonical(read_partitioned(other, table))
+        if new.schema != old.schema or new.height != old.height:
+            return False
+        for column, dtype in new.schema.items():
+            a, b = new[column], old[column]
+            if dtype.is_float():
+                differs = ((a - b).abs() > 1e-9 * b.abs().clip(lower_bound=1e-300)) | (a.is_null() != b.is_null())
+                if differs.fill_null(False).any():
+                    return False
+            elif not a.equals(b):
+                return False
+    return True
 
 
 def commit(root: UPath, version: str, tables: list[str], retention: int, run_id: str) -> bool:
@@ -92,14 +104,11 @@ def commit(root: UPath, version: str, tables: list[str], retention: int, run_id:
     new version was committed."""
     base = version_root(root, version)
     pointer = current(root)
-    new = digests(base, tables)
-    if pointer["version"]:
-        old = json.loads((version_root(root, pointer["version"]) / MANIFEST).read_text())["digests"]
-        if old == new:
-            shutil.rmtree(base.path) if base.protocol in LOCAL_PROTOCOLS else base.fs.rm(base.path, recursive=True)
-            return False
+    if pointer["version"] and same_data(base, version_root(root, pointer["version"]), tables):
+        shutil.rmtree(base.path) if base.protocol in LOCAL_PROTOCOLS else base.fs.rm(base.path, recursive=True)
+        return False
     committed_at = datetime.now(UTC).isoformat(timespec="seconds")
-    manifest = {"version": version, "run_id": run_id, "committed_at": committed_at, "digests": new}
+    manifest = {"version": version, "run_id": run_id, "committed_at": committed_at, "tables": tables}
     write_bytes_atomic(base / MANIFEST, json.dumps(manifest, indent=2).encode())
     kept = [*pointer["committed"], {"version": version, "committed_at": committed_at}][-retention:]
     write_bytes_atomic(root / POINTER, json.dumps({"version": version, "committed": kept}, indent=2).encode())

@@ -10,6 +10,17 @@ from schemas.staging import UsOccupationWages
 from sources import bls_oews
 
 KEY = ["soc_code", "year"]
+# An occupation's mean wage moving by more than this factor from one May to the next is a unit or scale error in a
+# file (cents for dollars, a column shifted), not the labour market: those rows are rejected, and a file with mostly
+# such rows refuses the table.
+MAX_YEAR_ON_YEAR = 2.0
+YEAR_ON_YEAR = {
+    f"hourly mean within {MAX_YEAR_ON_YEAR:g}x of the previous year's": (
+        pl.col("hourly_mean") / pl.col("hourly_mean").shift(1).over("soc_code", order_by="year")
+    )
+    .is_between(1 / MAX_YEAR_ON_YEAR, MAX_YEAR_ON_YEAR)
+    .fill_null(True)
+}
 
 
 def without_redundant_broad_rows(rows: pl.DataFrame) -> pl.DataFrame:
@@ -39,6 +50,7 @@ definitions = staging_table(
     UsOccupationWages,
     inputs=["raw_bls_oews"],
     build=occupation_wage_rows,
+    rules=YEAR_ON_YEAR,
     description="US BLS OEWS national cross-industry estimates: employment and mean and median wages by SOC "
     "occupation, per May reference year.",
 )

@@ -30,6 +30,10 @@ Build = Callable[[dict[str, Any], ReferenceFiles], pl.DataFrame]
 # Above this share of rejected rows a file is more likely broken than a few of its rows: refuse the table whole, so
 # the last good table stays in place.
 MAX_REJECT_SHARE = 0.5
+# A new release that loses more than this share of the stored table's keys is more likely cut short (a truncated
+# download, a file cut at a line end) than smaller: refuse it. To accept a smaller release on purpose, delete the
+# stored table first.
+MAX_KEY_LOSS = 0.2
 
 
 def known_countries(countries: pl.DataFrame, column: str = "iso3") -> dict[str, pl.Expr]:
@@ -43,6 +47,7 @@ def publish(
     model: type[pa.DataFrameModel],
     rules: dict[str, pl.Expr] | None = None,
     extra_metadata: dict | None = None,
+    guard_volume: bool = True,
 ) -> MaterializeResult:
     """Write the rows that keep the contract to `table` and the others to `table__rejects`, with the reason."""
     checked = hold_to_contract(frame, model, table, rules)
@@ -52,6 +57,8 @@ def publish(
             f"{table}: {'; '.join(broken) or 'no row keeps the contract'} ({checked.reject_counts()}); "
             "the stored table was left as it was"
         )
+    if guard_volume:
+        check_volume(warehouse, table, checked.valid, model, frame)
     warehouse.write(LAYER, f"{table}__rejects", checked.rejects)
     path = warehouse.write(LAYER, table, checked.valid)
     return MaterializeResult(
@@ -62,6 +69,26 @@ def publish(
             **(extra_metadata or {}),
         }
     )
+
+
+def check_volume(
+    warehouse: Warehouse, table: str, valid: pl.DataFrame, model: type[pa.DataFrameModel], frame: pl.DataFrame
+) -> None:
+    """Refuse a table that keeps fewer than (1 - MAX_KEY_LOSS) of the stored table's keys, naming the numbers and the
+    raw files it was read from."""
+    try:
+        stored = warehouse.read(LAYER, table)
+    except FileNotFoundError:
+        return
+    key = model.to_schema().unique or list(model.to_schema().columns)
+    before, now = stored.select(key).n_unique(), valid.select(key).n_unique()
+    if now < (1 - MAX_KEY_LOSS) * before:
+        source = pl.col("raw_file") if "raw_file" in frame.columns else pl.col("raw_files").list.first()
+        files = ", ".join(frame.select(source.unique().sort()).to_series().drop_nulls().to_list())
+        raise ContractError(
+            f"{table}: {now:,} keys against {before:,} in the stored table, a loss of {1 - now / before:.0%} (more "
+            f"than {MAX_KEY_LOSS:.0%}), read from {files}: a file cut short? The stored table was left as it was"
+        )
 
 
 # Analysts type their quotes row by row: a file of mostly bad rows is a list of rejects to fix, not a drifted layout.
@@ -90,9 +117,12 @@ def staging_table(
     build: Build,
     description: str,
     country_column: str | None = None,
+    rules: dict[str, pl.Expr] | None = None,
+    guard_volume: bool = True,
 ) -> list:
     """The asset writing `table` from `inputs`, and its blocking contract check. With `country_column`, rows whose code
-    is not in the staging `countries` table (which must then be an input) are rejected."""
+    is not in the staging `countries` table (which must then be an input) are rejected; `rules` (name -> expression
+    true for a good row) reject more."""
 
     @asset(
         name=table,
@@ -104,8 +134,8 @@ def staging_table(
         io_manager_key=IO_MANAGER,
     )
     def _table(warehouse: Warehouse, reference: ReferenceFiles, **loaded: Any) -> MaterializeResult:
-        rules = known_countries(loaded["countries"], country_column) if country_column else None
-        return publish(warehouse, table, build(loaded, reference), contract, rules)
+        row_rules = (known_countries(loaded["countries"], country_column) if country_column else {}) | (rules or {})
+        return publish(warehouse, table, build(loaded, reference), contract, row_rules, guard_volume=guard_volume)
 
     return [_table, contract_check(table, contract)]
 

@@ -32,6 +32,6 @@ def raw_sources_table(raw_assets: list[AssetsDefinition]) -> list:
         frame = pl.DataFrame(
             records, schema={name: column.dtype.type for name, column in RawSources.to_schema().columns.items()}
         )
-        return publish(warehouse, "raw_sources", frame, RawSources)
+        return publish(warehouse, "raw_sources", frame, RawSources, guard_volume=False)
 
     return [_raw_sources, contract_check("raw_sources", RawSources)]

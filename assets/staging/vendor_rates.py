@@ -250,6 +250,8 @@ definitions: list = [
         ],
         build=observations,
         country_column="country_iso3",
+        # Analysts add and remove quote files: fewer observations than last time is their decision, not damage.
+        guard_volume=False,
         description="Vendor rates as published (seed of public pages, pricing pages, GSA CALC, analysts' quotes), with "
         "the service mapped to a function and the amount in US$ at the exchange rate of its year.",
     ),

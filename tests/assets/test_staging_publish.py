@@ -37,3 +37,18 @@ def test_one_mostly_rejected_file_refuses_the_table_and_names_the_file(tmp_path)
     with pytest.raises(ContractError, match="3 of 4 rows of raw/b.csv break the contract"):
         publish(warehouse, "exchange_rates", rates(files, values), ExchangeRates)
     assert not table_path(UPath(tmp_path), "staging", "exchange_rates").exists()
+
+
+def test_an_oews_file_in_the_wrong_unit_is_rejected_row_by_row_against_the_year_before(tmp_path):
+    from assets.staging.bls_oews import YEAR_ON_YEAR
+
+    codes = [f"43-{n:04d}" for n in range(10)]
+    frame = pl.DataFrame(
+        {
+            "soc_code": codes * 2,
+            "year": pl.Series([2022] * 10 + [2023] * 10, dtype=pl.Int32),
+            "hourly_mean": [20.0] * 10 + [210.0] * 10,  # 2023 typed in dimes
+        }
+    )
+    flagged = frame.with_columns(ok=next(iter(YEAR_ON_YEAR.values())))
+    assert flagged.filter(year=2022)["ok"].all() and not flagged.filter(year=2023)["ok"].any()

@@ -6,7 +6,13 @@ import shutil
 import polars as pl
 import pytest
 
-from model.reference import ReferenceDataError, check_against_countries, check_benchmark_years, load_reference
+from model.reference import (
+    ReferenceDataError,
+    check_against_countries,
+    check_benchmark_years,
+    check_soc_codes,
+    load_reference,
+)
 from tests.shared_data import REFERENCE
 
 
@@ -118,3 +124,13 @@ def test_a_benchmark_year_without_exchange_rates_is_refused_naming_the_setting(f
     reference = load_reference(folder)
     with pytest.raises(ReferenceDataError, match=r"model_settings.csv: benchmark_years \[2017, .*2023\] have no"):
         check_benchmark_years(reference, exchange_rates, folder)
+
+
+def test_a_soc_code_oews_does_not_publish_is_refused_naming_the_line(folder):
+    path = folder / "functions.csv"
+    path.write_text(path.read_text().replace("43-3031", "43-3039"))
+    us_wages = pl.DataFrame({"soc_code": ["43-4051", "41-9041", "43-3051", "43-4161", "43-9021", "15-1232", "15-1252"]})
+    with pytest.raises(
+        ReferenceDataError, match=r"functions.csv: line 5: accounting names SOC code\(s\) \['43-3039'\]"
+    ):
+        check_soc_codes(load_reference(folder), us_wages, folder)

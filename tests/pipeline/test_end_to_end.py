@@ -167,3 +167,32 @@ def test_tiers_count_delivery_locations_only_and_their_cheapest_are_delivery_loc
 def test_canada_and_the_usa_take_latin_america_as_nearshore(warehouse):
     tiers = published(warehouse, "location_tiers").filter(pl.col("country_iso3").is_in(["COL", "DOM", "JAM"]))
     assert set(tiers.filter(pl.col("buyer_iso3").is_in(["USA", "CAN"]))["tier"]) == {"nearshore"}
+
+
+def sample_with(tmp_path, dataset_id, change):
+    """A copy of the bundled sample whose file of `dataset_id` is `change(bytes)`, its manifest checksum updated."""
+    sample = tmp_path / "sample"
+    shutil.copytree(BUNDLED_SAMPLE, sample)
+    manifest = json.loads((sample / "MANIFEST.json").read_text())
+    entry = next(e for e in manifest if e["dataset_id"] == dataset_id)
+    content = change((sample / entry["file"]).read_bytes())
+    (sample / entry["file"]).write_bytes(content)
+    entry["sha256"] = hashlib.sha256(content).hexdigest()
+    (sample / "MANIFEST.json").write_text(json.dumps(manifest))
+    return SourceAccess(sample_dir=str(sample))
+
+
+def test_a_file_cut_at_a_line_end_is_refused_by_the_volume_guard(copy_of, tmp_path):
+    good = table_path(copy_of, "staging", "exchange_rates").read_bytes()
+
+    def half(content: bytes) -> bytes:
+        lines = content.splitlines(keepends=True)
+        return b"".join(lines[: len(lines) // 2])
+
+    result = run(copy_of, sample_with(tmp_path, "PA.NUS.FCRF", half), selection=["raw_worldbank", "exchange_rates"])
+
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = str(failure.event_specific_data.error)
+    assert "exchange_rates:" in message and "keys against" in message and "API_PA.NUS.FCRF" in message
+    assert table_path(copy_of, "staging", "exchange_rates").read_bytes() == good

@@ -203,3 +203,23 @@ def test_bom_and_windows_1252_csv():
         valid, rejected = vq.read_quotes(data, "w.csv", KNOWN)
         assert rejected.height == 0
         assert valid.select("quote_id", "vendor", "service_label").row(0) == ("W-1", "Café Services", "Soporte técnico")
+
+
+def test_a_quote_from_the_future_and_a_formula_in_a_cell_are_caught():
+    header = ",".join(vq.TEMPLATE_COLUMNS)
+    row = {c: "" for c in vq.TEMPLATE_COLUMNS} | {
+        "quote_id": "Q-9",
+        "vendor": "=cmd|' /C calc'!A0",
+        "country_iso3": "PHL",
+        "service_label": "Customer support",
+        "rate_low": "9",
+        "currency": "USD",
+        "unit": "hour",
+        "price_type": "vendor_billing_rate",
+        "quote_date": "2025-01-10",
+    }
+    future = row | {"quote_id": "Q-10", "quote_date": "2099-01-01"}
+    lines = [header, *(",".join(r[c] for c in vq.TEMPLATE_COLUMNS) for r in (row, future))]
+    valid, rejected = vq.read_quotes("\n".join(lines).encode(), "q.csv", KNOWN)
+    assert valid["vendor"].to_list() == ["'=cmd|' /C calc'!A0"]
+    assert rejected["reject_reason"].to_list() == ["quote_date '2099-01-01' is in the future"]
