@@ -105,7 +105,8 @@ def commit(root: UPath, version: str, tables: list[str], retention: int, run_id:
     base = version_root(root, version)
     pointer = current(root)
     if pointer["version"] and same_data(base, version_root(root, pointer["version"]), tables):
-        shutil.rmtree(base.path) if base.protocol in LOCAL_PROTOCOLS else base.fs.rm(base.path, recursive=True)
+        # Nothing new: this run's version goes with those of runs that died before committing theirs.
+        prune(root, keep={entry["version"] for entry in pointer["committed"]})
         return False
     committed_at = datetime.now(UTC).isoformat(timespec="seconds")
     manifest = {"version": version, "run_id": run_id, "committed_at": committed_at, "tables": tables}
