@@ -14,13 +14,12 @@ floats of the ILO's own workbook (19.899999618530273 for 19.9) and kept as they 
 
 from __future__ import annotations
 
-import io
 import re
 
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
+from sources.text import blank_to_null, join_problems, read_text_csv
 
 SOURCE = "ILO KILM"
 
@@ -37,22 +36,7 @@ _DDF_ISO3 = re.compile(r"^[a-z]{3}$")
 
 def parse_social_insurance_share(data: bytes, file_name: str) -> pl.DataFrame:
     """iso3, year, employer_share_pct, measure, parse_error; one row per datapoint of the KILM 15b DDF file."""
-    check_not_empty(data, SOURCE, file_name, expected=list(DATAPOINT_COLUMNS))
-    text = data.decode("utf-8-sig", errors="replace")
-    check_not_markup(
-        text,
-        SOURCE,
-        file_name,
-        "HTML or XML page instead of a DDF datapoints CSV",
-        expected=list(DATAPOINT_COLUMNS),
-        found=text.lstrip()[:120],
-    )
-    try:
-        # All text: numbers are converted by expressions so a bad cell becomes a parse_error, not a failure.
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise SourceFormatError(SOURCE, file_name, f"unreadable CSV ({exc})", expected=list(DATAPOINT_COLUMNS)) from exc
-    frame.columns = [c.strip() for c in frame.columns]
+    frame = read_text_csv(data, SOURCE, file_name, list(DATAPOINT_COLUMNS), "a DDF datapoints CSV")
     missing = [c for c in DATAPOINT_COLUMNS if c not in frame.columns]
     if missing:
         raise SourceFormatError(

@@ -6,12 +6,10 @@ the plain "csvfile" layout has codes only. Both carry UNIT_MULT, the power of te
 
 from __future__ import annotations
 
-import io
-
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
+from sources.text import blank_to_null, join_problems, read_text_csv
 
 SOURCE = "OECD"
 
@@ -24,7 +22,7 @@ def parse_average_wages(data: bytes, file_name: str) -> pl.DataFrame:
 
     The "OECD" aggregate row is kept; callers that want countries only filter it.
     """
-    frame = _read_csv(data, file_name)
+    frame = read_text_csv(data, SOURCE, file_name, list(REQUIRED), "SDMX-CSV")
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise SourceFormatError(
@@ -59,26 +57,6 @@ def parse_average_wages(data: bytes, file_name: str) -> pl.DataFrame:
     )
 
 
-def _read_csv(data: bytes, file_name: str) -> pl.DataFrame:
-    check_not_empty(data, SOURCE, file_name, expected=list(REQUIRED))
-    text = data.decode("utf-8-sig", errors="replace")
-    check_not_markup(
-        text,
-        SOURCE,
-        file_name,
-        "HTML or XML page instead of SDMX-CSV",
-        expected=list(REQUIRED),
-        found=text.lstrip()[:120],
-    )
-    try:
-        # All text: numbers are converted by expressions so a bad cell becomes a parse_error, not a failure.
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise SourceFormatError(SOURCE, file_name, f"unreadable CSV ({exc})", expected=list(REQUIRED)) from exc
-    frame.columns = [c.strip() for c in frame.columns]
-    return frame
-
-
 def _error(column: str, raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
     return (
         pl.when(raw.is_not_null() & parsed.is_null())
@@ -111,23 +89,7 @@ def parse_taxing_wages_table(data: bytes, file_name: str, year: int) -> pl.DataF
     employer contributions are non-tax compulsory payments in Taxing Wages (Chile, Denmark and New Zealand show 0
     too). The OECD average row (OAVG) is kept; callers that want countries filter it.
     """
-    check_not_empty(data, TAXING_WAGES_SOURCE, file_name, expected=list(TAXING_WAGES_REQUIRED))
-    text = data.decode("utf-8-sig", errors="replace")
-    check_not_markup(
-        text,
-        TAXING_WAGES_SOURCE,
-        file_name,
-        "HTML or XML page instead of CSV",
-        expected=list(TAXING_WAGES_REQUIRED),
-        found=text.lstrip()[:120],
-    )
-    try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise SourceFormatError(
-            TAXING_WAGES_SOURCE, file_name, f"unreadable CSV ({exc})", expected=list(TAXING_WAGES_REQUIRED)
-        ) from exc
-    frame.columns = [c.strip() for c in frame.columns]
+    frame = read_text_csv(data, TAXING_WAGES_SOURCE, file_name, list(TAXING_WAGES_REQUIRED), "CSV")
     missing = [c for c in TAXING_WAGES_REQUIRED if c not in frame.columns]
     if missing:
         raise SourceFormatError(

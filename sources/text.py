@@ -9,6 +9,7 @@ The wording of each error stays with its parser: it knows what the file should h
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 
 import polars as pl
@@ -75,3 +76,20 @@ def neutralised(text: pl.Expr) -> pl.Expr:
         formula = formula | text.str.starts_with(start)
     number = text.str.replace_all(",", "").cast(pl.Float64, strict=False).is_not_null()
     return pl.when(formula & ~number).then(text.str.replace(r"^", "'")).otherwise(text)
+
+
+def read_text_csv(data: bytes, source: str, file_name: str, expected: list[str], what: str) -> pl.DataFrame:
+    """A CSV file read with every cell as text (numbers are converted by expressions, so that a bad cell becomes a
+    parse_error of its row, not a failure of the file) and its column names trimmed. An empty file, an HTML or XML
+    page (`what` names what it should have been) or an unreadable CSV fails naming the file."""
+    check_not_empty(data, source, file_name, expected=expected)
+    text = data.decode("utf-8-sig", errors="replace")
+    check_not_markup(
+        text, source, file_name, f"HTML or XML page instead of {what}", expected=expected, found=text.lstrip()[:120]
+    )
+    try:
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise SourceFormatError(source, file_name, f"unreadable CSV ({exc})", expected=expected) from exc
+    frame.columns = [c.strip() for c in frame.columns]
+    return frame
