@@ -47,7 +47,7 @@ from schemas.benchmarks import (
     TierFunctionBenchmarks,
     VendorRates,
 )
-from schemas.contract import ContractError, validate_stored
+from schemas.contract import ContractError, lost_keys, validate_stored
 
 LAYER = "benchmarks"
 IO_MANAGER = "published_tables"
@@ -82,9 +82,24 @@ def publish(warehouse: Warehouse, reference: ReferenceFiles, table: str, frame: 
     problems = validate_stored(frame, model)
     if problems:
         raise ContractError(f"{table}: not published, the model's output breaks its contract: {'; '.join(problems)}")
+    # benchmark_changes is exempt: its size is how much changed, not how much there is.
+    if table != "benchmark_changes":
+        check_no_lost_keys(warehouse, reference, table, frame, model)
     descriptions = {name: column.description or "" for name, column in model.to_schema().columns.items()}
     path = warehouse.publish(table, frame, partition_by, descriptions, provenance(reference))
     return MaterializeResult(asset_key=table, metadata=table_metadata(frame, path))
+
+
+def check_no_lost_keys(
+    warehouse: Warehouse, reference: ReferenceFiles, table: str, frame: pl.DataFrame, model: type[pa.DataFrameModel]
+) -> None:
+    """With the same reference files as the current version, a table that lost many keys lost its inputs, not its
+    scope: refuse it (a change of reference files, such as fewer benchmark years, may shrink a table on purpose)."""
+    before, provenance_before = warehouse.read_current(table), warehouse.current_provenance(table)
+    if before is None or json.loads(provenance_before["reference_files_sha256"]) != reference.checksums():
+        return
+    if loss := lost_keys(before, frame, model):
+        raise ContractError(f"{table}: not published, {loss} in the current version with the same reference files")
 
 
 def _asset(name: str, description: str):

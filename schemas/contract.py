@@ -107,3 +107,17 @@ def validate_stored(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> list
             .iter_rows()
         ]
     return []
+
+
+# A new table that loses more than this share of the keys of the one it replaces is more likely cut short (a
+# truncated download, a file cut at a line end) than smaller: it is refused.
+MAX_KEY_LOSS = 0.2
+
+
+def lost_keys(before: pl.DataFrame, after: pl.DataFrame, model: type[pa.DataFrameModel]) -> str | None:
+    """A sentence saying how many keys `after` lost against `before`, if more than MAX_KEY_LOSS; else None."""
+    key = model.to_schema().unique or list(model.to_schema().columns)
+    old, new = before.select(key).n_unique(), after.select(key).n_unique()
+    if new >= (1 - MAX_KEY_LOSS) * old:
+        return None
+    return f"{new:,} keys against {old:,} before, a loss of {1 - new / old:.0%} (more than {MAX_KEY_LOSS:.0%})"

@@ -27,7 +27,7 @@ from pathlib import PurePath
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
+from sources.text import blank_to_null, check_not_empty, check_not_markup, check_rectangular, join_problems
 
 SOURCE = "ILOSTAT"
 
@@ -90,6 +90,7 @@ def _read_csv_text(data: bytes, file_name: str) -> pl.DataFrame:
     check_not_empty(data, SOURCE, file_name, "file is empty", found=None)
     # ILOSTAT answers unknown indicators and outages with an HTML page and status 200.
     check_not_markup(data, SOURCE, file_name, "file is an HTML or XML page, not a CSV file")
+    check_rectangular(data.decode("utf-8", errors="replace"), SOURCE, file_name)
     try:
         frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except pl.exceptions.PolarsError as exc:

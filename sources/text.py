@@ -9,6 +9,7 @@ The wording of each error stays with its parser: it knows what the file should h
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable
 
@@ -87,9 +88,28 @@ def read_text_csv(data: bytes, source: str, file_name: str, expected: list[str],
     check_not_markup(
         text, source, file_name, f"HTML or XML page instead of {what}", expected=expected, found=text.lstrip()[:120]
     )
+    check_rectangular(text, source, file_name)
     try:
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise SourceFormatError(source, file_name, f"unreadable CSV ({exc})", expected=expected) from exc
     frame.columns = [c.strip() for c in frame.columns]
     return frame
+
+
+def check_rectangular(text: str, source: str, file_name: str, delimiter: str = ",") -> None:
+    """Refuse a CSV whose records do not all have the header's number of fields: a file cut mid-line, or a line lost
+    its end, would otherwise be read with its last cells empty (CSV readers fill short records with nulls)."""
+    records = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(records, None)
+    if header is None:
+        return
+    for number, record in enumerate(records, start=2):
+        if record and len(record) != len(header):
+            raise SourceFormatError(
+                source,
+                file_name,
+                f"record {number} has {len(record)} fields, the header {len(header)}: a line cut short or run together",
+                expected=len(header),
+                found=delimiter.join(record)[:120],
+            )

@@ -8,7 +8,7 @@ import io
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, join_problems, neutralised
+from sources.text import blank_to_null, check_rectangular, join_problems, neutralised
 
 SOURCE = "Vendor rate seed"
 COLUMNS = [
@@ -28,6 +28,7 @@ COLUMNS = [
 
 def parse_observations(data: bytes, file_name: str) -> pl.DataFrame:
     """One row per observation: amounts as numbers (a cell that is not one keeps its row with a `parse_error`)."""
+    check_rectangular(data.decode("utf-8-sig", errors="replace"), SOURCE, file_name)
     try:
         raw = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except pl.exceptions.PolarsError as exc:

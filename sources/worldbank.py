@@ -18,7 +18,7 @@ import zlib
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
+from sources.text import blank_to_null, check_not_empty, check_not_markup, check_rectangular, join_problems
 
 SOURCE = "World Bank WDI"
 
@@ -191,6 +191,7 @@ def _decode(data: bytes, file_name: str) -> str:
 
 def _read_csv(text: str, file_name: str) -> pl.DataFrame:
     # All columns as text: values are converted by expressions so bad cells become parse_error, not a failure.
+    check_rectangular(text, SOURCE, file_name)
     try:
         return pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, truncate_ragged_lines=True)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:

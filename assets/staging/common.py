@@ -21,7 +21,7 @@ from dagster import (
 
 from assets.metadata import column_schema, table_metadata
 from assets.resources import ReferenceFiles, Warehouse
-from schemas.contract import ContractError, hold_to_contract, validate_stored
+from schemas.contract import ContractError, hold_to_contract, lost_keys, validate_stored
 
 LAYER = "staging"
 IO_MANAGER = "staging_tables"
@@ -30,10 +30,6 @@ Build = Callable[[dict[str, Any], ReferenceFiles], pl.DataFrame]
 # Above this share of rejected rows a file is more likely broken than a few of its rows: refuse the table whole, so
 # the last good table stays in place.
 MAX_REJECT_SHARE = 0.5
-# A new release that loses more than this share of the stored table's keys is more likely cut short (a truncated
-# download, a file cut at a line end) than smaller: refuse it. To accept a smaller release on purpose, delete the
-# stored table first.
-MAX_KEY_LOSS = 0.2
 
 
 def known_countries(countries: pl.DataFrame, column: str = "iso3") -> dict[str, pl.Expr]:
@@ -74,20 +70,18 @@ def publish(
 def check_volume(
     warehouse: Warehouse, table: str, valid: pl.DataFrame, model: type[pa.DataFrameModel], frame: pl.DataFrame
 ) -> None:
-    """Refuse a table that keeps fewer than (1 - MAX_KEY_LOSS) of the stored table's keys, naming the numbers and the
-    raw files it was read from."""
+    """Refuse a table that lost too many of the stored table's keys (schemas.contract.MAX_KEY_LOSS), naming the
+    numbers and the raw files it was read from. To accept a smaller release on purpose, delete the stored table."""
     try:
         stored = warehouse.read(LAYER, table)
     except FileNotFoundError:
         return
-    key = model.to_schema().unique or list(model.to_schema().columns)
-    before, now = stored.select(key).n_unique(), valid.select(key).n_unique()
-    if now < (1 - MAX_KEY_LOSS) * before:
+    if loss := lost_keys(stored, valid, model):
         source = pl.col("raw_file") if "raw_file" in frame.columns else pl.col("raw_files").list.first()
         files = ", ".join(frame.select(source.unique().sort()).to_series().drop_nulls().to_list())
         raise ContractError(
-            f"{table}: {now:,} keys against {before:,} in the stored table, a loss of {1 - now / before:.0%} (more "
-            f"than {MAX_KEY_LOSS:.0%}), read from {files}: a file cut short? The stored table was left as it was"
+            f"{table}: {loss} in the stored table, read from {files}: a file cut short? The stored table was left "
+            "as it was"
         )
 
 

@@ -202,6 +202,9 @@ def observations(loaded: dict, reference: ReferenceFiles) -> pl.DataFrame:
     return (
         in_usd(mapped, countries, loaded["exchange_rates"])
         .with_columns(observation_id=observation_id(IDENTITY))
+        # Of the same rate quoted twice, a readable copy is kept rather than one its file could not read: a broken
+        # duplicate in one file must not drop a good quote in another.
+        .sort(pl.col("parse_error").is_not_null(), maintain_order=True)
         .unique("observation_id", keep="first", maintain_order=True)
         .select(*VendorRateObservations.to_schema().columns, "parse_error")
     )

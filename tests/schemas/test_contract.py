@@ -65,3 +65,12 @@ def test_validate_stored_reports_problems_of_a_stored_table():
     problems = validate_stored(rates(iso3=["PHL", "PHL", "USA"]).drop("parse_error"), ExchangeRates)
     assert any("uniqueness" in p for p in problems)
     assert validate_stored(rates().drop("parse_error").clear(), ExchangeRates) == ["the table has no rows"]
+
+
+def test_a_table_losing_more_than_a_fifth_of_its_keys_is_named_and_a_smaller_loss_is_not():
+    from schemas.contract import lost_keys
+    from schemas.staging import ExchangeRates
+
+    before = pl.DataFrame({"iso3": [f"A{i:02d}" for i in range(10)], "year": [2022] * 10})
+    assert lost_keys(before, before.head(8), ExchangeRates) is None
+    assert lost_keys(before, before.head(7), ExchangeRates) == "7 keys against 10 before, a loss of 30% (more than 20%)"

@@ -148,3 +148,14 @@ def test_a_body_dripped_past_the_deadline_is_abandoned_with_the_url():
         with pytest.raises(FetchError, match=rf"ILOSTAT: could not download {url} .*still arriving"):
             client.get(url, source="ILOSTAT")
         assert time.monotonic() - started < 2
+
+
+def test_a_csv_cut_mid_line_is_refused_naming_the_record():
+    from sources.text import check_rectangular
+    from sources.vendor_seed import COLUMNS, parse_observations
+
+    whole = ",".join(COLUMNS) + "\nPHL,Customer service,8,12,USD,hour,vendor_billing_rate,2025,V,https://x.test,\n"
+    cut = whole + "IND,Data entry,5,7,US"
+    with pytest.raises(SourceFormatError, match=r"seed.csv: record 3 has 5 fields, the header 11"):
+        parse_observations(cut.encode(), "seed.csv")
+    check_rectangular(whole, "Vendor rate seed", "seed.csv")  # a whole file passes

@@ -80,7 +80,10 @@ def test_bad_and_empty_cells_keep_their_rows_with_the_reason():
     [
         ("", "empty"),
         ("<!DOCTYPE html><html><body>Not Found</body></html>", "HTML"),
-        (HEADER.replace("Employer Payroll Taxes in %", "Employer SSC in %") + '"DEU","Germany"\n', "missing columns"),
+        (
+            HEADER.replace("Employer Payroll Taxes in %", "Employer SSC in %") + '"DEU","Germany"' + "," * 7 + "\n",
+            "missing columns",
+        ),
     ],
 )
 def test_layout_problems_name_the_source_and_file(body, problem):
@@ -91,5 +94,5 @@ def test_layout_problems_name_the_source_and_file(body, problem):
 
 def test_a_renamed_column_lists_expected_and_found():
     with pytest.raises(SourceFormatError) as err:
-        parse(HEADER.replace('"ISO3"', '"Code"') + '"DEU","Germany"\n')
+        parse(HEADER.replace('"ISO3"', '"Code"') + '"DEU","Germany"' + "," * 7 + "\n")
     assert "ISO3" in err.value.expected and "Code" in err.value.found and "ISO3" not in err.value.found
