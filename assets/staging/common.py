@@ -5,6 +5,7 @@ name, contract, declared inputs and the function that builds its rows."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandera.polars as pa
@@ -13,15 +14,16 @@ from dagster import (
     AssetCheckResult,
     AssetChecksDefinition,
     AssetIn,
+    AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
     asset_check,
+    multi_asset,
 )
 
 from assets.metadata import column_schema, table_metadata
 from assets.resources import ReferenceFiles, Warehouse
-from schemas.contract import ContractError, hold_to_contract, lost_keys, validate_stored
+from schemas.contract import Checked, ContractError, hold_to_contract, lost_keys, validate_stored
 
 LAYER = "staging"
 IO_MANAGER = "staging_tables"
@@ -42,10 +44,22 @@ def publish(
     frame: pl.DataFrame,
     model: type[pa.DataFrameModel],
     rules: dict[str, pl.Expr] | None = None,
-    extra_metadata: dict | None = None,
     guard_volume: bool = True,
 ) -> MaterializeResult:
     """Write the rows that keep the contract to `table` and the others to `table__rejects`, with the reason."""
+    return write(warehouse, table, check(warehouse, table, frame, model, rules, guard_volume))
+
+
+def check(
+    warehouse: Warehouse,
+    table: str,
+    frame: pl.DataFrame,
+    model: type[pa.DataFrameModel],
+    rules: dict[str, pl.Expr] | None,
+    guard_volume: bool,
+) -> Checked:
+    """The rows that keep the contract and the rejects; raise ContractError, leaving the stored table as it was,
+    when the table as a whole cannot be right (no row kept, a file mostly rejected, too many keys lost)."""
     checked = hold_to_contract(frame, model, table, rules)
     broken = mostly_rejected_files(frame, checked.rejects)
     if checked.valid.is_empty() or broken:
@@ -55,15 +69,19 @@ def publish(
         )
     if guard_volume:
         check_volume(warehouse, table, checked.valid, model, frame)
+    return checked
+
+
+def write(warehouse: Warehouse, table: str, checked: Checked) -> MaterializeResult:
     warehouse.write(LAYER, f"{table}__rejects", checked.rejects)
     path = warehouse.write(LAYER, table, checked.valid)
     return MaterializeResult(
+        asset_key=table,
         metadata={
             **table_metadata(checked.valid, path),
             "rejected_rows": checked.rejects.height,
             "rejects_by_rule": MetadataValue.json(checked.reject_counts()),
-            **(extra_metadata or {}),
-        }
+        },
     )
 
 
@@ -103,35 +121,56 @@ def mostly_rejected_files(frame: pl.DataFrame, rejects: pl.DataFrame) -> list[st
     ]
 
 
-def staging_table(
-    table: str,
-    contract: type[pa.DataFrameModel],
-    *,
-    inputs: list[str],
-    build: Build,
-    description: str,
-    country_column: str | None = None,
-    rules: dict[str, pl.Expr] | None = None,
-    guard_volume: bool = True,
-) -> list:
-    """The asset writing `table` from `inputs`, and its blocking contract check. With `country_column`, rows whose code
-    is not in the staging `countries` table (which must then be an input) are rejected; `rules` (name -> expression
-    true for a good row) reject more."""
+@dataclass(frozen=True)
+class StagingTable:
+    """One staging table: its name, contract, how its rows are built, and the row rules beyond the contract. With
+    `country_column`, rows whose code is not in the staging `countries` table (then an input) are rejected."""
 
-    @asset(
-        name=table,
+    name: str
+    contract: type[pa.DataFrameModel]
+    build: Build
+    description: str
+    country_column: str | None = None
+    rules: dict[str, pl.Expr] | None = None
+    guard_volume: bool = True
+
+
+def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = None) -> list:
+    """The step writing the tables of one source from `inputs`, and a blocking contract check per table. The tables
+    switch together: every one is built and held to its contract before any is written, so a source whose one table
+    fails leaves all of them as they were."""
+
+    @multi_asset(
+        name=name or tables[0].name,
         group_name=LAYER,
-        ins={name: AssetIn(name) for name in inputs},
-        kinds={"parquet"},
-        description=description,
-        metadata={"dagster/column_schema": column_schema(contract)},
-        io_manager_key=IO_MANAGER,
+        ins={key: AssetIn(key) for key in inputs},
+        specs=[
+            AssetSpec(
+                table.name,
+                description=table.description,
+                kinds={"parquet"},
+                metadata={"dagster/column_schema": column_schema(table.contract)},
+                deps=inputs,
+            ).with_io_manager_key(IO_MANAGER)
+            for table in tables
+        ],
     )
-    def _table(warehouse: Warehouse, reference: ReferenceFiles, **loaded: Any) -> MaterializeResult:
-        row_rules = (known_countries(loaded["countries"], country_column) if country_column else {}) | (rules or {})
-        return publish(warehouse, table, build(loaded, reference), contract, row_rules, guard_volume=guard_volume)
+    def _tables(warehouse: Warehouse, reference: ReferenceFiles, **loaded: Any):
+        checked = []
+        for table in tables:
+            countries = known_countries(loaded["countries"], table.country_column) if table.country_column else {}
+            frame = table.build(loaded, reference)
+            rules = countries | (table.rules or {})
+            checked.append((table, check(warehouse, table.name, frame, table.contract, rules, table.guard_volume)))
+        for table, result in checked:
+            yield write(warehouse, table.name, result)
 
-    return [_table, contract_check(table, contract)]
+    return [_tables, *(contract_check(table.name, table.contract) for table in tables)]
+
+
+def staging_table(table: str, contract: type[pa.DataFrameModel], *, inputs: list[str], **options: Any) -> list:
+    """The step writing one table (see StagingTable for the options) and its blocking contract check."""
+    return staging_tables(StagingTable(table, contract, **options), inputs=inputs)
 
 
 def contract_check(table: str, model: type[pa.DataFrameModel]) -> AssetChecksDefinition:

@@ -196,3 +196,14 @@ def test_a_file_cut_at_a_line_end_is_refused_by_the_volume_guard(copy_of, tmp_pa
     message = str(failure.event_specific_data.error)
     assert "exchange_rates:" in message and "keys against" in message and "API_PA.NUS.FCRF" in message
     assert table_path(copy_of, "staging", "exchange_rates").read_bytes() == good
+
+
+def test_a_sources_tables_switch_together(copy_of, tmp_path):
+    good = {name: table_path(copy_of, "staging", name).read_bytes() for name in ("exchange_rates", "gdp", "governance")}
+    broken = sample_with(tmp_path, "PV.EST", lambda content: b"<html><body>Service unavailable</body></html>")
+
+    result = run(copy_of, broken, selection=["raw_worldbank", "exchange_rates"])
+
+    assert not result.success
+    # The exchange-rate file was fine, but its source's pull was not: no World Bank table moved.
+    assert {name: table_path(copy_of, "staging", name).read_bytes() for name in good} == good
