@@ -85,6 +85,40 @@ def write(warehouse: Warehouse, table: str, checked: Checked) -> MaterializeResu
     )
 
 
+def check_expected_rows(frames: Any, loaded: dict[str, Any], catalogue: pl.DataFrame) -> None:
+    """Refuse a raw file that gave fewer rows than its catalogue row's `min_rows` (a file cut short on its first
+    ingest, when there is no stored table to compare with), naming the file, the expected and the found. Only the
+    files the step's tables were read from count: a step may take a source's pull and read one file of it."""
+    expected = dict(
+        catalogue.filter(pl.col("min_rows").is_not_null())
+        .select(pl.format("{}/{}", "source", "dataset_id"), pl.col("min_rows").cast(pl.Int64))
+        .iter_rows()
+    )
+    files = {
+        record.raw_file: expected[f"{record.source}/{dataset_id}"]
+        for files in loaded.values()
+        if isinstance(files, dict)
+        for dataset_id, (_, record) in files.items()
+        if f"{record.source}/{dataset_id}" in expected
+    }
+    if not files:
+        return
+    rows: dict[str, int] = {}
+    for frame in frames:
+        source = pl.col("raw_file") if "raw_file" in frame.columns else pl.col("raw_files").list.first()
+        for file, count in frame.group_by(source.alias("file")).len().iter_rows():
+            rows[file] = rows.get(file, 0) + count
+    short = [
+        f"{file} gave {rows[file]:,} rows, fewer than {least:,}"
+        for file, least in files.items()
+        if file in rows and rows[file] < least
+    ]
+    if short:
+        raise ContractError(
+            f"{'; '.join(short)} (min_rows in reference/raw_datasets.csv): a file cut short? Nothing was stored"
+        )
+
+
 def check_volume(
     warehouse: Warehouse, table: str, valid: pl.DataFrame, model: type[pa.DataFrameModel], frame: pl.DataFrame
 ) -> None:
@@ -156,11 +190,13 @@ def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = 
         ],
     )
     def _tables(warehouse: Warehouse, reference: ReferenceFiles, **loaded: Any):
+        frames = {table.name: table.build(loaded, reference) for table in tables}
+        check_expected_rows(frames.values(), loaded, reference.catalogue())
         checked = []
         for table in tables:
             countries = known_countries(loaded["countries"], table.country_column) if table.country_column else {}
-            frame = table.build(loaded, reference)
             rules = countries | (table.rules or {})
+            frame = frames[table.name]
             checked.append((table, check(warehouse, table.name, frame, table.contract, rules, table.guard_volume)))
         for table, result in checked:
             yield write(warehouse, table.name, result)

@@ -207,3 +207,20 @@ def test_a_sources_tables_switch_together(copy_of, tmp_path):
     assert not result.success
     # The exchange-rate file was fine, but its source's pull was not: no World Bank table moved.
     assert {name: table_path(copy_of, "staging", name).read_bytes() for name in good} == good
+
+
+def test_a_file_cut_short_on_its_first_ingest_is_refused_by_its_expected_rows(tmp_path):
+    def a_third(content: bytes) -> bytes:
+        lines = content.splitlines(keepends=True)
+        return b"".join(lines[: len(lines) // 3])
+
+    access = sample_with(tmp_path, "EAR_4MTH_SEX_OCU_CUR_NB_A", a_third)
+    root = UPath(tmp_path / "fresh")
+    selection = ["raw_geonames", "raw_worldbank", "countries", "raw_ilostat", "earnings"]
+
+    result = run(root, access, selection=selection)
+
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "fewer than 7,000 (min_rows in reference/raw_datasets.csv)" in str(failure.event_specific_data.error)
+    assert not table_path(root, "staging", "earnings").exists()
