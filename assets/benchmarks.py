@@ -33,6 +33,7 @@ from model.costs import location_function_costs as cost_rows
 from model.oncosts import employer_cost_multipliers
 from model.premia import function_premia, premium_pairs, wage_observations, with_premia
 from model.reference import check_benchmark_years, check_soc_codes
+from model.scorecard import location_scorecard as scorecard_rows
 from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
 from model.wages import function_wages, relativities
@@ -41,6 +42,7 @@ from schemas.benchmarks import (
     EmployerOnCosts,
     FunctionPremia,
     LocationFunctionCosts,
+    LocationScorecard,
     LocationTiers,
     ModelBacktest,
     OccupationRelativities,
@@ -62,6 +64,7 @@ TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
     "tier_function_benchmarks": (TierFunctionBenchmarks, ["buyer_iso3", "year"]),
     "model_backtest": (ModelBacktest, []),
     "benchmark_changes": (BenchmarkChanges, []),
+    "location_scorecard": (LocationScorecard, ["buyer_iso3"]),
 }
 
 
@@ -276,6 +279,36 @@ def model_backtest(
 
 
 @_asset(
+    "location_scorecard",
+    "For each buyer, delivery location and year: cost against the risks a buyer weighs (rule of law, political "
+    "stability, language, time zone, vendor depth), each on 0..100, a weighted composite with its confidence, and "
+    "the rank.",
+)
+def location_scorecard(
+    warehouse: Warehouse,
+    reference: ReferenceFiles,
+    location_function_costs: pl.DataFrame,
+    location_tiers: pl.DataFrame,
+    vendor_rates: pl.DataFrame,
+    governance: pl.DataFrame,
+    vendor_rate_observations: pl.DataFrame,
+    countries: pl.DataFrame,
+) -> MaterializeResult:
+    ref = reference.model()
+    frame = scorecard_rows(
+        location_function_costs,
+        location_tiers,
+        vendor_rates,
+        governance,
+        vendor_rate_observations,
+        countries,
+        ref.buyers,
+        ref.scorecard_weights,
+    )
+    return publish(warehouse, reference, "location_scorecard", frame)
+
+
+@_asset(
     "benchmark_changes",
     "What this version changes against the current one: per key, the old and new headline figure (cost per "
     "productive hour, vendor rate, tier median) and why where known (the row's raw files or reference files changed).",
@@ -442,6 +475,7 @@ definitions: list = [
     tiers_cheaper_than_onshore,
     costs_within_tier_range,
     model_backtest,
+    location_scorecard,
     benchmark_changes,
     backtest_no_worse_than_before,
     carry_forward_within_band,

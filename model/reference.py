@@ -21,10 +21,11 @@ from schemas.reference import (
     GdpDistorted,
     IscoSocMajorGroups,
     RegionOverrides,
+    ScorecardWeights,
     ServiceFunctions,
     WeakEvidencePhrases,
 )
-from schemas.vocabulary import COST_PARAMETERS, POSITIVE_COST_PARAMETERS
+from schemas.vocabulary import COST_PARAMETERS, POSITIVE_COST_PARAMETERS, SCORECARD_COMPONENTS
 from sources.gsa_calc import read_keywords
 
 LIST_COLUMNS = ["isco08_unit_groups", "isco08_major_groups", "us_soc_codes"]
@@ -70,6 +71,8 @@ class ReferenceData:
     isco_soc_major_groups: pl.DataFrame
     # Phrases in a seed row's note that mark it as weak evidence.
     weak_evidence_phrases: pl.DataFrame
+    # The scorecard's components, their weights, scales and rationale.
+    scorecard_weights: pl.DataFrame
 
     @property
     def paid_hours(self) -> float:
@@ -108,6 +111,7 @@ def load_reference(folder: Path) -> ReferenceData:
         gdp_distorted=_read(folder / "gdp_distorted.csv", GdpDistorted),
         isco_soc_major_groups=_read(folder / "isco_soc_major_groups.csv", IscoSocMajorGroups),
         weak_evidence_phrases=_read(folder / "weak_evidence_phrases.csv", WeakEvidencePhrases),
+        scorecard_weights=_scorecard_weights(folder / "scorecard_weights.csv"),
     )
 
 
@@ -123,6 +127,16 @@ def _read(path: Path, model: type[pa.DataFrameModel], prepare=lambda frame: fram
         raise ReferenceDataError(f"{path}: " + "; ".join(problems)) from None
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise ReferenceDataError(f"{path}: cannot be read: {exc}") from None
+
+
+def _scorecard_weights(path: Path) -> pl.DataFrame:
+    """Every component once, weights that sum to more than 0 (each is then a share of their sum)."""
+    weights = _read(path, ScorecardWeights, lambda f: f.with_columns(pl.col("weight").cast(pl.Float64, strict=False)))
+    if missing := sorted(set(SCORECARD_COMPONENTS) - set(weights["component"])):
+        raise ReferenceDataError(f"{path}: no weight for component(s) {missing}")
+    if weights["weight"].sum() <= 0:
+        raise ReferenceDataError(f"{path}: the weights sum to 0")
+    return weights
 
 
 def _gsa_keywords(path: Path, function_ids: set[str]) -> pl.DataFrame:

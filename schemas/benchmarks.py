@@ -241,3 +241,48 @@ class BenchmarkChanges(pa.DataFrameModel):
     class Config:
         unique = ["table", "key"]
         strict = True
+
+
+def _score(component: str) -> pa.Field:
+    return pa.Field(ge=0, le=100, nullable=True, description=f"{component} component, 0..100 (scale in the weights)")
+
+
+class LocationScorecard(pa.DataFrameModel):
+    buyer_iso3: pl.String = pa.Field(str_matches=ISO3, description="buyer country")
+    year: pl.Int32 = year_field("benchmark year")
+    country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery location")
+    tier: pl.String = pa.Field(isin=TIERS, description="onshore, nearshore or offshore for this buyer")
+    rank: pl.UInt32 = pa.Field(ge=1, description="rank by composite score among the buyer's delivery locations")
+    composite_score: pl.Float64 = pa.Field(
+        ge=0, le=100, description="weighted mean of the components present (reference/scorecard_weights.csv)"
+    )
+    confidence: pl.Float64 = pa.Field(gt=0, le=1, description="share of the weights whose component is present")
+    score_cost: pl.Float64 = _score("cost: saving against the buyer's own cost")
+    score_rule_of_law: pl.Float64 = _score("rule of law")
+    score_political_stability: pl.Float64 = _score("political stability")
+    score_language: pl.Float64 = _score("language: share speaking the buyer's main language")
+    score_time_zone: pl.Float64 = _score("time zone: business-day overlap")
+    score_vendor_depth: pl.Float64 = _score("vendor depth: distinct sources observed")
+    cost_index_front: pl.Float64 = pa.Field(gt=0, nullable=True, description="front-office cost / the buyer's own")
+    cost_index_back: pl.Float64 = pa.Field(gt=0, nullable=True, description="back-office cost / the buyer's own")
+    cost_index_it: pl.Float64 = pa.Field(gt=0, nullable=True, description="IT cost / the buyer's own")
+    vendor_rate_usd_hour_front: pl.Float64 = pa.Field(
+        gt=0, nullable=True, description="front-office vendor rate, US$/h"
+    )
+    vendor_rate_usd_hour_back: pl.Float64 = pa.Field(gt=0, nullable=True, description="back-office vendor rate, US$/h")
+    vendor_rate_usd_hour_it: pl.Float64 = pa.Field(gt=0, nullable=True, description="IT vendor rate, US$/h")
+    rule_of_law: pl.Float64 = pa.Field(nullable=True, description="WGI rule of law estimate, -2.5..2.5")
+    rule_of_law_year: pl.Int32 = pa.Field(nullable=True, description="its year")
+    political_stability: pl.Float64 = pa.Field(nullable=True, description="WGI political stability estimate")
+    political_stability_year: pl.Int32 = pa.Field(nullable=True, description="its year")
+    buyer_language: pl.String = pa.Field(nullable=True, description="the buyer's main language (CLDR code)")
+    buyer_language_speakers_pct: pl.Float64 = pa.Field(
+        ge=0, le=100, nullable=True, description="share of the location's population speaking it (CLDR, via babel)"
+    )
+    buyer_language_status: pl.String = pa.Field(nullable=True, description="its official status there, if any")
+    overlap_hours: pl.Float64 = pa.Field(ge=0, le=24, nullable=True, description="business-day overlap, hours")
+    vendor_sources: pl.UInt32 = pa.Field(ge=0, description="distinct sources of prices and pay observed there")
+
+    class Config:
+        unique = ["buyer_iso3", "year", "country_iso3"]
+        strict = True

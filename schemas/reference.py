@@ -11,6 +11,7 @@ from schemas.vocabulary import (
     OFFICES,
     OVERRIDE_TIERS,
     PARAMETER_SCOPES,
+    SCORECARD_COMPONENTS,
     SENIORITIES,
 )
 
@@ -95,3 +96,14 @@ class IscoSocMajorGroups(pa.DataFrameModel):
 class WeakEvidencePhrases(pa.DataFrameModel):
     phrase: pl.String = pa.Field(str_length={"min_value": 3}, unique=True, description="words in a seed row's note")
     why: pl.String = pa.Field(str_length={"min_value": 10}, description="what makes such a row weak evidence")
+
+
+class ScorecardWeights(pa.DataFrameModel):
+    component: pl.String = pa.Field(
+        isin=SCORECARD_COMPONENTS,
+        unique=True,
+        description="a scorecard component",
+    )
+    weight: pl.Float64 = pa.Field(ge=0, le=1, description="its weight in the composite")
+    scale: pl.String = pa.Field(str_length={"min_value": 10}, description="how it is put on 0..100")
+    rationale: pl.String = pa.Field(str_length={"min_value": 10}, description="why this weight")

@@ -50,3 +50,5 @@ RATE_BASES = ("observed", "modelled")
 # statutory employer contributions and payroll taxes at the average wage; KILM 15b the employer's social insurance
 # expenditures and labour-related taxes in manufacturing, private and contractual ones included, up to 2013.
 EMPLOYER_COST_DATASETS = ("oecd_taxing_wages", "ilo_kilm15")
+# The location scorecard's components, in the order they are published.
+SCORECARD_COMPONENTS = ("cost", "rule_of_law", "political_stability", "language", "time_zone", "vendor_depth")
