@@ -55,9 +55,14 @@ def unpack_national_zip(data: bytes, file_name: str) -> bytes:
                     found=names,
                 )
             return archive.read(members[0])
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        # NotImplementedError: a compression method zipfile lacks (Deflate64); RuntimeError: an encrypted member.
         raise SourceFormatError(
-            SOURCE, file_name, f"truncated or corrupt zip ({exc})", expected=["national_MYYYY_dl.xlsx"], found=data[:40]
+            SOURCE,
+            file_name,
+            f"truncated or corrupt zip ({exc})",
+            expected=["national_MYYYY_dl.xlsx"],
+            found=data[:40],
         ) from exc
 
 

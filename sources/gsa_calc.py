@@ -165,6 +165,9 @@ def fetch_all(http: HttpClient, url: str = API_URL, max_pages: int = 200) -> lis
             raise SourceFormatError(SOURCE, next_url, "pagination leads back to a page already fetched")
         seen.add(next_url)
         download = http.get(next_url, SOURCE)
+        # A server that ignores the page parameter answers every page with the first: rows would count twice.
+        if any(earlier.content == download.content for earlier in downloads):
+            raise SourceFormatError(SOURCE, next_url, "this page repeats one already fetched; the paging is ignored")
         downloads.append(download)
         _, next_url = parse_rates_page(download.content, download.url)
     return downloads

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +18,28 @@ from sources.errors import FetchError
 # 429 and the 5xx codes a CDN or an overloaded API answers while it recovers; any other 4xx is final.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 DEFAULT_USER_AGENT = "bpo-benchmark/0.1 (open BPO cost benchmark; +https://github.com/bpo-benchmark)"
+
+
+class _CutShort(requests.RequestException):
+    """A compressed body that ended before its compressed stream did."""
+
+
+def _decoded(body: bytes, encoding: str) -> bytes:
+    """The body, decompressed where the server compressed it (gzip or deflate, zlib-wrapped or raw), refusing a
+    stream that ends before its end marker."""
+    encoding = encoding.strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        return body
+    for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):  # gzip or zlib header, then raw deflate
+        stream = zlib.decompressobj(wbits)
+        try:
+            data = stream.decompress(body) + stream.flush()
+        except zlib.error:
+            continue
+        if not stream.eof:
+            raise _CutShort(f"the {encoding} body ends before its compressed stream does")
+        return data
+    raise _CutShort(f"the body is not valid {encoding}")
 
 
 class _DeadlinePassed(Exception):
@@ -85,13 +108,14 @@ class HttpClient:
     @staticmethod
     def _read_body(response: requests.Response, deadline: float) -> bytes:
         chunks = []
-        # read1 returns what has arrived, so that a slow drip meets the deadline check between its pieces.
-        while chunk := response.raw.read1(65536, decode_content=True):
+        # read1 returns what has arrived, so that a slow drip meets the deadline check between its pieces. The body is
+        # read as sent and decompressed here: urllib3 accepts a gzip stream that stops before its end.
+        while chunk := response.raw.read1(65536, decode_content=False):
             chunks.append(chunk)
             if time.monotonic() > deadline:
                 response.close()
                 raise _DeadlinePassed
-        return b"".join(chunks)
+        return _decoded(b"".join(chunks), response.headers.get("Content-Encoding", ""))
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter keeps many clients from retrying in lockstep against the same recovering server.

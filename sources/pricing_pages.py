@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
@@ -300,8 +302,12 @@ class PricingPageFetcher:
         body, sidecar = self._cache_paths(url)
         if not (body.exists() and sidecar.exists()):
             return None
-        meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        retrieved_at = datetime.fromisoformat(meta["retrieved_at"])
+        try:
+            meta = json.loads(sidecar.read_text(encoding="utf-8"))
+            retrieved_at = datetime.fromisoformat(meta["retrieved_at"])
+        except (ValueError, KeyError, TypeError):
+            return None  # a sidecar a killed run left half-written: fetch the page again
+
         if meta["url"] != url or datetime.now(UTC) - retrieved_at > timedelta(seconds=self.max_age_s):
             return None
         return Download(url, body.read_bytes(), meta["headers"], retrieved_at)
@@ -311,17 +317,19 @@ class PricingPageFetcher:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         body, sidecar = self._cache_paths(download.url)
-        body.write_bytes(download.content)
+        write_file_atomic(body, download.content)
         # The sidecar is written last: a body without one (an interrupted run) is not treated as cached.
-        sidecar.write_text(
-            json.dumps(
-                {"url": download.url, "retrieved_at": download.retrieved_at.isoformat(), "headers": download.headers},
-                indent=2,
-            ),
-            encoding="utf-8",
-        )
+        meta = {"url": download.url, "retrieved_at": download.retrieved_at.isoformat(), "headers": download.headers}
+        write_file_atomic(sidecar, json.dumps(meta, indent=2).encode())
 
 
 def _site(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def write_file_atomic(path: Path, content: bytes) -> None:
+    """A temporary sibling renamed over `path`, so that a killed run leaves the old file or the new one."""
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)

@@ -63,7 +63,8 @@ def unpack_indicator_zip(data: bytes, file_name: str) -> dict[str, bytes]:
                 )
             try:
                 out[key] = archive.read(matches[0])
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+                # NotImplementedError: a method zipfile lacks (Deflate64); RuntimeError: an encrypted member.
                 raise SourceFormatError(
                     SOURCE, file_name, f"member {matches[0]} is truncated or corrupt ({exc})"
                 ) from exc

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from werkzeug import Response
 
 from sources import gsa_calc as gsa
 from sources.errors import FetchError, SourceFormatError
@@ -163,9 +164,13 @@ def test_fetch_all_retries_a_busy_page(httpserver):
 
 
 def test_fetch_all_guards_max_pages(httpserver):
-    endless = json.loads(page(1))
-    endless["hits"]["total"] = {"value": 10000, "relation": "gte"}
-    httpserver.expect_request(PATH).respond_with_data(json.dumps(endless))  # every page is full: more to come
+    def endless(request):  # every page is full, and a page of its own: more to come
+        content = json.loads(page(1))
+        content["hits"]["total"] = {"value": 10000, "relation": "gte"}
+        content["page"] = request.args.get("page")
+        return Response(json.dumps(content))
+
+    httpserver.expect_request(PATH).respond_with_handler(endless)
     http, _ = client()
     with pytest.raises(FetchError, match=r"GSA CALC: stopped after max_pages=3 pages .* more remain .*page=4"):
         gsa.fetch_all(http, httpserver.url_for(PATH) + "?page_size=15", max_pages=3)
@@ -320,3 +325,13 @@ def test_reference_keywords_cover_every_function_and_map_the_fixture_pages():
 def test_keyword_table_rejects_repeats():
     with pytest.raises(SourceFormatError, match="repeated keywords.*'Help desk', 'help desk'"):
         gsa.read_keywords(b"keyword,function_id,note\nHelp desk,it_helpdesk,\nhelp desk,it_helpdesk,\n", "k.csv")
+
+
+def test_a_server_that_ignores_the_page_parameter_is_refused(httpserver):
+    # Page 2 answers with page 1: its rows would count twice and the real page 2 would be missing.
+    first = json.loads(page(1))
+    first["hits"]["total"] = {"value": 25, "relation": "eq"}
+    httpserver.expect_request(PATH).respond_with_data(json.dumps(first))
+    http, _ = client()
+    with pytest.raises(SourceFormatError, match=r"page=2: this page repeats one already fetched"):
+        gsa.fetch_all(http, httpserver.url_for(PATH) + "?page_size=15")

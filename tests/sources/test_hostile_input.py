@@ -159,3 +159,33 @@ def test_a_csv_cut_mid_line_is_refused_naming_the_record():
     with pytest.raises(SourceFormatError, match=r"seed.csv: record 3 has 5 fields, the header 11"):
         parse_observations(cut.encode(), "seed.csv")
     check_rectangular(whole, "Vendor rate seed", "seed.csv")  # a whole file passes
+
+
+def test_a_gzip_body_that_stops_before_its_end_is_retried_then_reported():
+    import zlib
+
+    compressor = zlib.compressobj(wbits=31)
+    cut = compressor.compress(b"iso3,value\n" + b"PHL,1\n" * 5000) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+    def unfinished(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n" + cut)
+
+    with raw_server(unfinished) as url:
+        client = HttpClient(max_attempts=2, sleep=lambda s: None)
+        with pytest.raises(FetchError, match=rf"ILOSTAT: could not download {url} .*ends before its compressed stream"):
+            client.get(url, source="ILOSTAT")
+
+
+def test_a_zip_member_in_a_method_zipfile_cannot_read_fails_naming_the_archive():
+    from sources.bls_oews import unpack_national_zip
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("oesm23nat/national_M2023_dl.xlsx", b"x" * 100)
+    data = bytearray(buffer.getvalue())
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):  # method 9, Deflate64, in the local and central headers
+        at = data.find(header)
+        offset = at + (8 if header == b"PK\x03\x04" else 10)
+        data[offset : offset + 2] = (9).to_bytes(2, "little")
+    with pytest.raises(SourceFormatError, match=r"BLS OEWS: oesm23nat.zip: truncated or corrupt zip"):
+        unpack_national_zip(bytes(data), "oesm23nat.zip")
