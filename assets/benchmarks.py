@@ -4,10 +4,9 @@ Each table is validated against its contract before it is written; a failing row
 is published. Tables are Hive-partitioned Parquet under $BPO_WAREHOUSE/benchmarks/<table>/.
 """
 
-from __future__ import annotations
-
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
@@ -16,6 +15,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetIn,
     AssetSpec,
+    Config,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -24,7 +24,7 @@ from dagster import (
 )
 
 from assets.metadata import column_schema, markdown_table, table_metadata
-from assets.resources import ReferenceFiles, Warehouse
+from assets.resources import PROJECT, ReferenceFiles, Warehouse
 from model.backtest import model_backtest as backtest_rows
 from model.benchmarks import cost_outliers, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
@@ -33,6 +33,8 @@ from model.costs import location_function_costs as cost_rows
 from model.oncosts import employer_cost_multipliers
 from model.premia import function_premia, premium_pairs, wage_observations, with_premia
 from model.reference import check_benchmark_years, check_soc_codes
+from model.scenarios import read_scenarios
+from model.scenarios import scenario_costs as scenario_rows
 from model.scorecard import location_scorecard as scorecard_rows
 from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
@@ -46,6 +48,7 @@ from schemas.benchmarks import (
     LocationTiers,
     ModelBacktest,
     OccupationRelativities,
+    ScenarioCosts,
     TierFunctionBenchmarks,
     VendorRates,
 )
@@ -65,6 +68,7 @@ TABLES: dict[str, tuple[type[pa.DataFrameModel], list[str]]] = {
     "model_backtest": (ModelBacktest, []),
     "benchmark_changes": (BenchmarkChanges, []),
     "location_scorecard": (LocationScorecard, ["buyer_iso3"]),
+    "scenario_costs": (ScenarioCosts, []),
 }
 
 
@@ -308,6 +312,43 @@ def location_scorecard(
     return publish(warehouse, reference, "location_scorecard", frame)
 
 
+class ScenarioFile(Config):
+    """Which scenario file to price (CSV: scenario_id, buyer_iso3, function_id, seats, coverage, locations, note)."""
+
+    path: str = str(PROJECT / "scenarios" / "example.csv")
+
+
+@_asset(
+    "scenario_costs",
+    "What the teams of a scenario file cost a year in each candidate location and in each tier of their buyer: paid "
+    "FTEs by the shift rule, labour cost and vendor price (low, mid, high), and the saving against onshore.",
+)
+def scenario_costs(
+    config: ScenarioFile,
+    warehouse: Warehouse,
+    reference: ReferenceFiles,
+    location_function_costs: pl.DataFrame,
+    vendor_rates: pl.DataFrame,
+    location_tiers: pl.DataFrame,
+    tier_function_benchmarks: pl.DataFrame,
+    countries: pl.DataFrame,
+) -> MaterializeResult:
+    ref = reference.model()
+    teams = read_scenarios(
+        Path(config.path), set(ref.functions["function_id"]), set(countries["iso3"]), ref.coverage_rules
+    )
+    frame = scenario_rows(
+        teams,
+        ref.coverage_rules,
+        location_function_costs,
+        vendor_rates,
+        location_tiers,
+        tier_function_benchmarks,
+        max(ref.settings.benchmark_years),
+    )
+    return publish(warehouse, reference, "scenario_costs", frame)
+
+
 @_asset(
     "benchmark_changes",
     "What this version changes against the current one: per key, the old and new headline figure (cost per "
@@ -476,6 +517,7 @@ definitions: list = [
     costs_within_tier_range,
     model_backtest,
     location_scorecard,
+    scenario_costs,
     benchmark_changes,
     backtest_no_worse_than_before,
     carry_forward_within_band,

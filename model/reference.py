@@ -16,6 +16,7 @@ from model.tiers import TierRules
 from schemas.reference import (
     Buyers,
     CostParameters,
+    CoverageRules,
     DeliveryLocations,
     Functions,
     GdpDistorted,
@@ -73,6 +74,8 @@ class ReferenceData:
     weak_evidence_phrases: pl.DataFrame
     # The scorecard's components, their weights, scales and rationale.
     scorecard_weights: pl.DataFrame
+    # The coverages a team scenario can ask for, in hours a week.
+    coverage_rules: pl.DataFrame
 
     @property
     def paid_hours(self) -> float:
@@ -112,6 +115,11 @@ def load_reference(folder: Path) -> ReferenceData:
         isco_soc_major_groups=_read(folder / "isco_soc_major_groups.csv", IscoSocMajorGroups),
         weak_evidence_phrases=_read(folder / "weak_evidence_phrases.csv", WeakEvidencePhrases),
         scorecard_weights=_scorecard_weights(folder / "scorecard_weights.csv"),
+        coverage_rules=_read(
+            folder / "coverage_rules.csv",
+            CoverageRules,
+            lambda f: f.with_columns(pl.col("weekly_hours").cast(pl.Float64, strict=False)),
+        ),
     )
 
 

@@ -286,3 +286,26 @@ class LocationScorecard(pa.DataFrameModel):
     class Config:
         unique = ["buyer_iso3", "year", "country_iso3"]
         strict = True
+
+
+class ScenarioCosts(pa.DataFrameModel):
+    scenario_id: pl.String = pa.Field(description="the scenario, as its file names it")
+    year: pl.Int32 = year_field("benchmark year priced")
+    buyer_iso3: pl.String = pa.Field(str_matches=ISO3, description="buyer country")
+    function_id: pl.String = pa.Field(description="business function of the team line")
+    seats: pl.Float64 = pa.Field(gt=0, description="seats to fill")
+    coverage: pl.String = pa.Field(description="hours covered (reference/coverage_rules.csv)")
+    kind: pl.String = pa.Field(isin=["location", "tier"], description="a candidate location, or a tier of the buyer")
+    location: pl.String = pa.Field(description="the country (ISO3), or the tier")
+    paid_ftes: pl.Float64 = pa.Field(gt=0, description="paid FTEs the coverage needs (the shift rule)")
+    labour_cost_low_usd: pl.Float64 = pa.Field(gt=0, description="labour cost a year, low (25th percentile)")
+    labour_cost_mid_usd: pl.Float64 = pa.Field(gt=0, description="labour cost a year, mid")
+    labour_cost_high_usd: pl.Float64 = pa.Field(gt=0, description="labour cost a year, high (75th percentile)")
+    vendor_price_low_usd: pl.Float64 = pa.Field(gt=0, nullable=True, description="vendor price a year, low")
+    vendor_price_mid_usd: pl.Float64 = pa.Field(gt=0, nullable=True, description="vendor price a year, mid")
+    vendor_price_high_usd: pl.Float64 = pa.Field(gt=0, nullable=True, description="vendor price a year, high")
+    savings_vs_onshore_pct: pl.Float64 = pa.Field(nullable=True, description="labour saving against onshore, %")
+
+    class Config:
+        unique = ["scenario_id", "function_id", "kind", "location"]
+        strict = True

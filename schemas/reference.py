@@ -107,3 +107,9 @@ class ScorecardWeights(pa.DataFrameModel):
     weight: pl.Float64 = pa.Field(ge=0, le=1, description="its weight in the composite")
     scale: pl.String = pa.Field(str_length={"min_value": 10}, description="how it is put on 0..100")
     rationale: pl.String = pa.Field(str_length={"min_value": 10}, description="why this weight")
+
+
+class CoverageRules(pa.DataFrameModel):
+    coverage: pl.String = pa.Field(unique=True, description="a coverage a scenario can ask for")
+    weekly_hours: pl.Float64 = pa.Field(gt=0, le=168, description="hours a week a seat is covered")
+    rationale: pl.String = pa.Field(str_length={"min_value": 10}, description="the shifts behind it")
