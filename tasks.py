@@ -4,6 +4,7 @@
     python3 tasks.py test       # install if needed, then run the test suite (extra arguments go to pytest)
     python3 tasks.py lint       # install if needed, then check lint and formatting with ruff (pyproject.toml)
     python3 tasks.py scenario F # price the team scenario file F against the pipeline's published tables
+    python3 tasks.py export     # write the published tables to CSV and one Excel workbook under <warehouse>/exports
 
 Both install into ./.venv from requirements.lock, the exact versions CI uses, and reinstall when the lock changes.
 """
@@ -50,10 +51,10 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_environment()
         return subprocess.run([_bin("python"), "-m", "pytest", *rest], cwd=PROJECT).returncode
-    if command == "scenario":
+    if command in ("scenario", "export"):
         ensure_environment()
         env = {**os.environ, "BPO_WAREHOUSE": os.environ.get("BPO_WAREHOUSE", str(PROJECT / "warehouse"))}
-        return subprocess.run([_bin("python"), "scripts/scenario.py", *rest], cwd=PROJECT, env=env).returncode
+        return subprocess.run([_bin("python"), f"scripts/{command}.py", *rest], cwd=PROJECT, env=env).returncode
     if command == "lint":
         ensure_environment()
         checks = [[_bin("ruff"), "check", "."], [_bin("ruff"), "format", "--check", "."]]

@@ -136,6 +136,7 @@ def model_backtest(
     income = countries.select(pl.col("iso3").alias("country_iso3"), pl.col("income_group").fill_null("unclassified"))
     latest_costs = (
         costs.filter(pl.col("year") == max(settings.benchmark_years))
+        .drop("income_group", strict=False)  # the model's label for a missing group, not the published null
         .join(income, on="country_iso3", how="left")
         .select(*KEY, "office", "income_group", "quality_grade", "cost_per_productive_hour_usd")
     )

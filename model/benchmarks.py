@@ -19,7 +19,14 @@ OUTLIER_FACTOR = 3.0
 def costs_by_tier(costs: pl.DataFrame, tiers: pl.DataFrame) -> pl.DataFrame:
     """Each delivery location's cost in each buyer's tiers; the buyer's own cost is always its onshore tier."""
     return (
-        costs.select("year", "country_iso3", "function_id", "cost_per_productive_hour_usd", "is_delivery_location")
+        costs.select(
+            "year",
+            "country_iso3",
+            "country_name",
+            "function_id",
+            "cost_per_productive_hour_usd",
+            "is_delivery_location",
+        )
         .join(tiers.select("buyer_iso3", "country_iso3", "tier"), on="country_iso3")
         .filter(pl.col("is_delivery_location") | (pl.col("tier") == "onshore"))
         .drop("is_delivery_location")
@@ -39,6 +46,7 @@ def tier_function_benchmarks(costs: pl.DataFrame, tiers: pl.DataFrame, vendor_ra
             cost_per_hour_p50_usd=cost.median(),
             cost_per_hour_p75_usd=cost.quantile(0.75, "linear"),
             cheapest_countries=pl.col("country_iso3").sort_by(cost).head(CHEAPEST_SHOWN),
+            cheapest_country_names=pl.col("country_name").sort_by(cost).head(CHEAPEST_SHOWN),
             vendor_rate_p50_usd_hour=pl.col("rate_mid_usd_hour").median(),
         )
     )

@@ -98,7 +98,9 @@ def location_function_costs(
         .with_columns(sources=pl.concat_list("sources", "employer_cost_sources").list.unique().list.sort())
         .join(reference.functions.select("function_id", "function_name", "office"), on="function_id")
         .join(
-            countries.select(pl.col("iso3").alias("country_iso3"), pl.col("name").alias("country_name")),
+            countries.select(
+                pl.col("iso3").alias("country_iso3"), pl.col("name").alias("country_name"), "region", "income_group"
+            ),
             on="country_iso3",
         )
         .with_columns(
@@ -122,6 +124,8 @@ def location_function_costs(
         "country_iso3",
         "function_id",
         "country_name",
+        "region",
+        "income_group",
         "function_name",
         "office",
         "is_delivery_location",

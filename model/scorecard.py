@@ -169,10 +169,20 @@ def location_scorecard(
         with_score.with_columns(
             rank=pl.col("composite_score").rank("ordinal", descending=True).over("buyer_iso3", "year").cast(pl.UInt32)
         )
+        .join(
+            countries.select(
+                pl.col("iso3").alias("country_iso3"), pl.col("name").alias("country_name"), "region", "income_group"
+            ),
+            on="country_iso3",
+            how="left",
+        )
         .select(
             "buyer_iso3",
             "year",
             "country_iso3",
+            "country_name",
+            "region",
+            "income_group",
             "tier",
             "rank",
             "composite_score",

@@ -176,6 +176,7 @@ def vendor_rates(
     for year in settings.benchmark_years:
         year_costs = (
             costs.filter(pl.col("year") == year)
+            .drop("income_group", strict=False)  # the model's label for a missing group, not the published null
             .join(income, on="country_iso3", how="left")
             .select(*KEY, "office", "income_group", "cost_per_productive_hour_usd")
         )

@@ -12,6 +12,8 @@ class LocationFunctionCosts(pa.DataFrameModel):
     country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country")
     function_id: pl.String = pa.Field(description="business function (reference/functions.csv)")
     country_name: pl.String = pa.Field(description="delivery country name (GeoNames)")
+    region: pl.String = pa.Field(nullable=True, description="World Bank region of the country")
+    income_group: pl.String = pa.Field(nullable=True, description="World Bank income group of the country")
     function_name: pl.String = pa.Field(description="business function name")
     office: pl.String = pa.Field(isin=OFFICES, description="front office, back office or IT")
     is_delivery_location: pl.Boolean = pa.Field(
@@ -111,6 +113,7 @@ class TierFunctionBenchmarks(pa.DataFrameModel):
         nullable=True, description="100 x (1 - tier median / onshore median); null where the buyer has no onshore cost"
     )
     cheapest_countries: pl.List(pl.String) = pa.Field(description="up to 3 ISO3 codes, cheapest first")
+    cheapest_country_names: pl.List(pl.String) = pa.Field(description="their names, in the same order")
     vendor_rate_p50_usd_hour: pl.Float64 = pa.Field(
         gt=0, nullable=True, description="median vendor mid rate of the tier's countries (vendor_rates), US$ per hour"
     )
@@ -251,6 +254,9 @@ class LocationScorecard(pa.DataFrameModel):
     buyer_iso3: pl.String = pa.Field(str_matches=ISO3, description="buyer country")
     year: pl.Int32 = year_field("benchmark year")
     country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery location")
+    country_name: pl.String = pa.Field(nullable=True, description="its name (GeoNames)")
+    region: pl.String = pa.Field(nullable=True, description="its World Bank region")
+    income_group: pl.String = pa.Field(nullable=True, description="its World Bank income group")
     tier: pl.String = pa.Field(isin=TIERS, description="onshore, nearshore or offshore for this buyer")
     rank: pl.UInt32 = pa.Field(ge=1, description="rank by composite score among the buyer's delivery locations")
     composite_score: pl.Float64 = pa.Field(

@@ -62,7 +62,14 @@ def wages(**columns):
     return pl.DataFrame(base | columns)
 
 
-COUNTRIES = pl.DataFrame({"iso3": ["USA", "PHL", "IND"], "name": ["United States", "Philippines", "India"]})
+COUNTRIES = pl.DataFrame(
+    {
+        "iso3": ["USA", "PHL", "IND"],
+        "name": ["United States", "Philippines", "India"],
+        "region": ["North America", "East Asia & Pacific", "South Asia"],
+        "income_group": ["High income", "Lower middle income", "Lower middle income"],
+    }
+)
 # No country's on-costs measured: every row takes the reference default multiplier.
 NOT_MEASURED = pl.DataFrame(
     schema={

@@ -14,7 +14,15 @@ YEAR = pl.Series([2023], dtype=pl.Int32)
 
 
 def frames(locations=("PHL",)):
-    countries = pl.DataFrame({"iso3": ["USA", "PHL", "ANT"], "iso2": ["US", "PH", "AN"]})
+    countries = pl.DataFrame(
+        {
+            "iso3": ["USA", "PHL", "ANT"],
+            "iso2": ["US", "PH", "AN"],
+            "name": ["United States", "Philippines", "Netherlands Antilles"],
+            "region": ["North America", "East Asia & Pacific", None],
+            "income_group": ["High income", "Lower middle income", None],
+        }
+    )
     rows = [("USA", 40.0, True), *((c, 4.0, True) for c in locations)]
     costs = pl.DataFrame(
         {
