@@ -37,7 +37,17 @@ def hold_to_contract(
     """Split `frame` into rows that satisfy `model` and the extra `rules` (name -> expression true for a good row),
     and rejected rows. A `parse_error` column, which parsers fill when a cell could not be read, rejects its row too."""
     indexed = frame.with_row_index(ROW)
-    found = [_parse_errors(indexed), _rule_failures(indexed, rules or {}), _model_failures(indexed, model, table)]
+    # An infinite or NaN figure (an overflow, a cell reading "inf") passes a range check like gt=0: none is wanted.
+    finite = {
+        f"{c} is a finite number": pl.col(c).is_finite() | pl.col(c).is_null()
+        for c, t in frame.schema.items()
+        if t.is_float()
+    }
+    found = [
+        _parse_errors(indexed),
+        _rule_failures(indexed, finite | (rules or {})),
+        _model_failures(indexed, model, table),
+    ]
     failures = pl.concat(
         [pl.DataFrame(schema={ROW: pl.UInt32, "rule": pl.String, "detail": pl.String})]
         + [part for part in found if part is not None]

@@ -16,7 +16,7 @@ import fastexcel
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.spreadsheets import check_workbook
+from sources.spreadsheets import check_workbook, read_member
 from sources.text import join_problems
 
 SOURCE = "BLS OEWS"
@@ -54,7 +54,7 @@ def unpack_national_zip(data: bytes, file_name: str) -> bytes:
                     expected=["national_MYYYY_dl.xlsx"],
                     found=names,
                 )
-            return archive.read(members[0])
+            return read_member(archive, members[0], SOURCE, file_name)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
         # NotImplementedError: a compression method zipfile lacks (Deflate64); RuntimeError: an encrypted member.
         raise SourceFormatError(

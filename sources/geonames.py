@@ -13,6 +13,7 @@ import zlib
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.spreadsheets import read_member
 from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
 
 SOURCE = "GeoNames"
@@ -196,7 +197,7 @@ def _unzip_txt(data: bytes, file_name: str) -> bytes:
                     expected=["cities15000.txt"],
                     found=archive.namelist(),
                 )
-            return archive.read(names[0])
+            return read_member(archive, names[0], SOURCE, file_name)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
         raise SourceFormatError(
             SOURCE, file_name, f"truncated or corrupt zip ({exc})", expected=["cities15000.txt"]

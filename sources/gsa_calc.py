@@ -309,8 +309,8 @@ def _load_json(data: bytes, file_name: str) -> dict:
     )
     try:
         payload = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceFormatError(SOURCE, file_name, f"not JSON ({exc})", found=head[:60]) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise SourceFormatError(SOURCE, file_name, f"not JSON ({type(exc).__name__})", found=head[:60]) from None
     if not isinstance(payload, dict):
         raise SourceFormatError(
             SOURCE,

@@ -18,15 +18,14 @@ No HTTP here: reference/raw_datasets.csv says where the files live.
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
-import zlib
 from pathlib import PurePath
 
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.spreadsheets import gunzip
 from sources.text import blank_to_null, check_not_empty, check_not_markup, check_rectangular, join_problems
 
 SOURCE = "ILOSTAT"
@@ -78,10 +77,7 @@ def _decompress_if_gzip(data: bytes, file_name: str) -> bytes:
     """Bulk files are served gzipped, but a proxy or a manual download may already have inflated them."""
     if not data.startswith(_GZIP_MAGIC):
         return data
-    try:
-        return gzip.decompress(data)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise SourceFormatError(SOURCE, file_name, f"gzip archive is truncated or corrupt ({exc})") from exc
+    return gunzip(data, SOURCE, file_name)
 
 
 def _read_csv_text(data: bytes, file_name: str) -> pl.DataFrame:

@@ -282,6 +282,10 @@ class RateTextError(ValueError):
         super().__init__(f"rate text {text!r}: {problem}")
 
 
+# A rate is a few words; a longer cell is a paragraph, and reading it costs time that grows with its square.
+MAX_RATE_TEXT = 300
+
+
 def parse_rate_text(text: str, default_currency: str | None = None, default_unit: str | None = None) -> ParsedRate:
     """Read one rate; `default_currency` / `default_unit` apply only when the text names none (or an ambiguous one).
 
@@ -293,6 +297,8 @@ def parse_rate_text(text: str, default_currency: str | None = None, default_unit
     if default_unit is not None and default_unit not in RATE_UNITS:
         raise ValueError(f"default_unit must be one of {', '.join(RATE_UNITS)}, not {default_unit!r}")
 
+    if len(text) > MAX_RATE_TEXT:
+        raise RateTextError(text[:60] + "…", f"longer than {MAX_RATE_TEXT} characters: not one rate")
     clean = " ".join(text.translate(_DASHES).split())
     if not clean:
         raise RateTextError(text, "the text is empty")

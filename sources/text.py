@@ -100,16 +100,27 @@ def read_text_csv(data: bytes, source: str, file_name: str, expected: list[str],
 def check_rectangular(text: str, source: str, file_name: str, delimiter: str = ",") -> None:
     """Refuse a CSV whose records do not all have the header's number of fields: a file cut mid-line, or a line lost
     its end, would otherwise be read with its last cells empty (CSV readers fill short records with nulls)."""
-    records = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(records, None)
-    if header is None:
-        return
-    for number, record in enumerate(records, start=2):
-        if record and len(record) != len(header):
-            raise SourceFormatError(
-                source,
-                file_name,
-                f"record {number} has {len(record)} fields, the header {len(header)}: a line cut short or run together",
-                expected=len(header),
-                found=delimiter.join(record)[:120],
-            )
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(records, None)
+        if header is None:
+            return
+        mismatch = next(
+            (
+                (number, record)
+                for number, record in enumerate(records, start=2)
+                if record and len(record) != len(header)
+            ),
+            None,
+        )
+    except csv.Error as exc:  # a bare carriage return, a field longer than the reader allows
+        raise SourceFormatError(source, file_name, f"unreadable CSV ({exc})") from None
+    if mismatch:
+        number, record = mismatch
+        raise SourceFormatError(
+            source,
+            file_name,
+            f"record {number} has {len(record)} fields, the header {len(header)}: a line cut short or run together",
+            expected=len(header),
+            found=delimiter.join(record)[:120],
+        )

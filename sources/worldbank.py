@@ -18,6 +18,7 @@ import zlib
 import polars as pl
 
 from sources.errors import SourceFormatError
+from sources.spreadsheets import read_member
 from sources.text import blank_to_null, check_not_empty, check_not_markup, check_rectangular, join_problems
 
 SOURCE = "World Bank WDI"
@@ -62,7 +63,7 @@ def unpack_indicator_zip(data: bytes, file_name: str) -> dict[str, bytes]:
                     found=names,
                 )
             try:
-                out[key] = archive.read(matches[0])
+                out[key] = read_member(archive, matches[0], SOURCE, file_name)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
                 # NotImplementedError: a method zipfile lacks (Deflate64); RuntimeError: an encrypted member.
                 raise SourceFormatError(

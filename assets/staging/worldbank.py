@@ -93,7 +93,13 @@ definitions: list = staging_tables(
         "population",
         ["SP.POP.TOTL"],
         # A head count: a fractional value would be no population figure, and is left null (so rejected), not rounded.
-        ["iso3", "year", pl.when(value == value.round()).then(value.cast(pl.Int64)).alias("population")],
+        [
+            "iso3",
+            "year",
+            pl.when(value.is_finite() & (value == value.round()) & (value.abs() < 1e15))
+            .then(value.cast(pl.Int64))
+            .alias("population"),
+        ],
         Population,
         "Total population (WDI SP.POP.TOTL), by country and year.",
     ),

@@ -1978,7 +1978,7 @@ for label, text, problem in [
     ("glued-minus", "$-5/hr", "negative amount"),
     ("reversed-range", "$12 to $8 per hour", "the low end 12 is above the high end 8"),
     ("unit-unknown", "$8 per fortnight", "no time unit"),
-    ("long-run-of-figures", "1 " * 20_000, "no currency symbol or code, and no default currency"),
+    ("long-run-of-figures", "1 " * 20_000, "longer than 300 characters: not one rate"),
 ]:
     case(P, label, partial(parse_rate_text, text, None, None), Refused(RT, None, problem))
 case(
@@ -1997,7 +1997,7 @@ case(
     P,
     "long-run-of-symbols",
     lambda: parse_rate_text("$" * 50_000 + "8/hr"),
-    Equals(ParsedRate(8.0, 8.0, "USD", "hour")),
+    Refused(RT, None, "longer than 300 characters: not one rate"),
 )
 case(P, "full-width-digit", lambda: parse_rate_text("$８/hr"), Equals(ParsedRate(8.0, 8.0, "USD", "hour")))
 
