@@ -87,3 +87,42 @@ def test_a_location_without_language_data_loses_confidence_not_points():
     present = ["cost", "time_zone", "vendor_depth"]
     expected = sum(weights[c] * antilles[f"score_{c}"] for c in present) / sum(weights[c] for c in present)
     assert antilles["composite_score"] == pytest.approx(expected)
+
+
+def test_a_buyer_whose_language_cldr_does_not_know_gets_no_language_component():
+    costs, tiers, rates, governance, observations, countries = frames()
+    # The Netherlands Antilles as the buyer: no CLDR territory, so no main language to compare.
+    tiers = tiers.with_columns(pl.lit("ANT").alias("buyer_iso3"))
+    costs = costs.with_columns(pl.col("country_iso3").replace("USA", "ANT"))
+    card = location_scorecard(costs, tiers, rates, governance, observations, countries, ["ANT"], WEIGHTS)
+    philippines = card.filter(country_iso3="PHL").row(0, named=True)
+    weights = dict(WEIGHTS.select("component", "weight").iter_rows())
+    assert philippines["buyer_language"] is None and philippines["score_language"] is None
+    assert philippines["confidence"] == pytest.approx(1 - weights["language"] / sum(weights.values()))
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("component,weight,scale,rationale\ncost,1,a scale text,a rationale text\n", "no weight for component"),
+        (
+            "component,weight,scale,rationale\n"
+            + "".join(
+                f"{c},0,a scale text,a rationale text\n"
+                for c in ("cost", "rule_of_law", "political_stability", "language", "time_zone", "vendor_depth")
+            ),
+            "sum to 0",
+        ),
+        ("component,weight,scale,rationale\nprofit,1,a scale text,a rationale text\n", "profit"),
+    ],
+)
+def test_a_bad_weight_file_stops_the_model_naming_it(tmp_path, content, problem):
+    import shutil
+
+    from model.reference import ReferenceDataError
+
+    folder = tmp_path / "reference"
+    shutil.copytree(REFERENCE_FOLDER, folder)
+    (folder / "scorecard_weights.csv").write_text(content)
+    with pytest.raises(ReferenceDataError, match=rf"scorecard_weights.csv.*{problem}"):
+        load_reference(folder)
