@@ -7,7 +7,7 @@ script, font or stylesheet from anywhere, so that it opens offline; every text i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from html import escape
 
 import polars as pl
@@ -23,6 +23,7 @@ PLOT_END = WIDTH - 60  # room right of the plot for a bar's value
 ROW = 16
 GROUP_GAP = 12
 AXIS_HEIGHT = 40
+Box = tuple[float, float, float, float]  # left, top, right, bottom
 RAW_TRACE = "each row's numbers trace to the raw files listed in staging/raw_sources (publisher, URL, licence)"
 # What each table shown is computed from, named in the captions.
 DERIVED_FROM = {
@@ -43,13 +44,14 @@ COMPONENT_TITLES = {
 STYLE = """
 body { margin: 0; background: #f7f7f5; color: #1f2933; font: 15px/1.45 system-ui, "Segoe UI", Roboto, sans-serif; }
 main { max-width: 1040px; margin: 0 auto; padding: 24px 32px 48px; }
-h1 { font-size: 26px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 36px 0 8px; } h3 { font-size: 15px; }
+h1 { font-size: 26px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 36px 0 8px; }
 .lede { color: #52606d; max-width: 820px; }
 figure { margin: 0; background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; padding: 16px 18px; }
 figcaption { margin-top: 10px; font-size: 13px; color: #52606d; }
 svg { display: block; width: 100%; height: auto; font-size: 11px; }
 svg text { fill: #3e4c59; } svg .title { font-weight: 600; fill: #1f2933; } svg .value { font-size: 10px; }
-svg .grid { stroke: #e4e7eb; } svg .zero { stroke: #9aa5b1; } svg .median { stroke: #111; stroke-width: 2; }
+svg .grid { stroke: #e4e7eb; } svg .zero { stroke: #9aa5b1; }
+svg .onshore { stroke: #6b7280; stroke-dasharray: 4 3; } svg .median { stroke: #111; stroke-width: 2; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; background: #fff; }
 th, td { padding: 5px 8px; border-bottom: 1px solid #e4e7eb; text-align: left; }
 th { background: #f0f2f4; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -85,7 +87,6 @@ def buyer_report(
     )
     teams = scenario_costs.filter(buyer_iso3=buyer)
     buyer_name = names.get(buyer, buyer)
-    benchmark_caption = _caption(str(year), "US$ per productive hour", "tier_function_benchmarks")
     wgi_years = ", ".join(str(y) for y in locations["rule_of_law_year"].drop_nulls().unique().sort())
     sections = [
         _section(
@@ -115,8 +116,8 @@ def buyer_report(
             _caption(
                 f"{year}; rule of law of {wgi_years}",
                 f"x: cost index, the location's cost per productive hour / {buyer_name}'s own (mean of front office, "
-                "back office and IT; 1 = onshore cost); y: World Bank WGI rule of law estimate, −2.5 weak to 2.5 "
-                "strong",
+                "back office and IT; 1 = onshore cost; log scale); y: World Bank WGI rule of law estimate, −2.5 weak "
+                "to 2.5 strong",
                 "location_scorecard",
             ),
         ),
@@ -174,18 +175,23 @@ def _legend() -> str:
 
 
 def _cost_bands(tiers: pl.DataFrame, function_names: dict[str, str]) -> str:
-    x = _scale(0, _ticks(0, tiers["cost_per_hour_p75_usd"].max())[-1], LABELS_END, PLOT_END)
+    ticks = _ticks(0, tiers["cost_per_hour_p75_usd"].max())
+    x = _scale(ticks[0], ticks[-1], LABELS_END, PLOT_END)
 
     def draw(row: dict, y: float) -> list[str]:
         low, mid, high = (x(row[f"cost_per_hour_{q}_usd"]) for q in ("p25", "p50", "p75"))
-        # A tier of one country (always onshore) has no spread: its band is kept visible as a sliver.
+        # A tier of one country (onshore, and some nearshore) has no spread: a short band around its median keeps
+        # the tier's colour visible beside the tick.
+        if high - low < 6:
+            low, high = mid - 3, mid + 3
         return [
-            _rect(low, y + 3, max(high - low, 2), ROW - 6, TIER_COLOURS[row["tier"]], f"{row['tier']} p25–p75"),
+            _rect(low, y + 3, high - low, ROW - 6, TIER_COLOURS[row["tier"]], f"{row['tier']} p25–p75"),
             f'<line class="median" x1="{mid:.1f}" x2="{mid:.1f}" y1="{y + 1}" y2="{y + ROW - 1}"/>',
-            _text(max(high, low + 2) + 5, y + 12, _usd(row["cost_per_hour_p50_usd"]), "value"),
+            _text(high + 5, y + 12, _usd(row["cost_per_hour_p50_usd"]), "value"),
         ]
 
-    return _bar_chart(tiers, function_names, TIERS, x, lambda v: f"${v:g}", "US$ per productive hour", draw)
+    axis = (ticks, lambda v: f"${v:g}", "US$ per productive hour")
+    return _bar_chart(tiers, function_names, TIERS, x, axis, draw)
 
 
 def _savings(tiers: pl.DataFrame, function_names: dict[str, str]) -> str:
@@ -204,22 +210,21 @@ def _savings(tiers: pl.DataFrame, function_names: dict[str, str]) -> str:
             _text(end + 5, y + 12, f"{saving:.0f}%", "value"),
         ]
 
-    chart = _bar_chart(shown, function_names, TIERS[1:], x, lambda v: f"{v:g}%", "% saved against onshore", draw)
-    return chart
+    axis = (ticks, lambda v: f"{v:g}%", "% saved against onshore")
+    return _bar_chart(shown, function_names, TIERS[1:], x, axis, draw)
 
 
 def _bar_chart(
     tiers: pl.DataFrame,
     function_names: dict[str, str],
-    shown_tiers: Iterable[str],
+    shown_tiers: tuple[str, ...],
     x: Callable[[float], float],
-    tick_label: Callable[[float], str],
-    axis_title: str,
+    axis: tuple[list[float], Callable[[float], str], str],
     draw: Callable[[dict, float], list[str]],
 ) -> str:
-    """One group of rows per function (in the reference order), one row per tier, `draw` filling each row."""
+    """One group of rows per function (in the reference order), one row per tier, `draw` filling each row; `axis`
+    is the ticks, their label and the axis title."""
     by_key = {(row["function_id"], row["tier"]): row for row in tiers.iter_rows(named=True)}
-    shown_tiers = list(shown_tiers)
     marks, y = [], 8.0
     for function_id, function_name in function_names.items():
         rows = [by_key[(function_id, tier)] for tier in shown_tiers if (function_id, tier) in by_key]
@@ -231,16 +236,21 @@ def _bar_chart(
             marks.extend(draw(row, y))
             y += ROW
         y += GROUP_GAP
-    return _svg(y + AXIS_HEIGHT, axis_title, [*_x_axis(x, y, tick_label, axis_title), *marks])
+    return _svg(y + AXIS_HEIGHT, axis[2], [*_x_axis(x, y, *axis), *marks])
 
 
 def _cost_risk(locations: pl.DataFrame, buyer_name: str) -> str:
     points = locations.drop_nulls(["cost_index", "rule_of_law"])
-    height, top, bottom, left, right = 470, 16, 420, 56, WIDTH - 16
-    x_ticks = _ticks(0, max(points["cost_index"].max(), 1.0))
+    height, top, bottom, left, right = 480, 16, 420, 56, WIDTH - 16
+    # Cost indices are ratios from about 0.05 to over 1: on a log scale the cheap locations do not pile up at zero.
+    x_ticks = _log_ticks(points["cost_index"].min(), max(points["cost_index"].max(), 1.0))
     y_ticks = _ticks(points["rule_of_law"].min(), points["rule_of_law"].max())
-    x = _scale(0, x_ticks[-1], left, right)
+    log_x = _scale(math.log(x_ticks[0]), math.log(x_ticks[-1]), left, right)
     y = _scale(y_ticks[0], y_ticks[-1], bottom, top)
+
+    def x(value: float) -> float:
+        return log_x(math.log(value))
+
     marks = []
     for tick in x_ticks:
         marks.append(f'<line class="grid" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top}" y2="{bottom}"/>')
@@ -248,33 +258,37 @@ def _cost_risk(locations: pl.DataFrame, buyer_name: str) -> str:
     for tick in y_ticks:
         marks.append(f'<line class="grid" x1="{left}" x2="{right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>')
         marks.append(_text(left - 6, y(tick) + 4, f"{tick:g}", anchor="end"))
-    marks.append(f'<line class="zero" x1="{x(1):.1f}" x2="{x(1):.1f}" y1="{top}" y2="{bottom}" stroke-dasharray="4 3"/>')
-    marks.append(_text(x(1) + 4, top + 10, f"{buyer_name}'s own cost", "value"))
-    marks.append(_text((left + right) / 2, height - 8, "cost index (1 = onshore)", "title", "middle"))
+    marks.append(f'<line class="onshore" x1="{x(1):.1f}" x2="{x(1):.1f}" y1="{top}" y2="{bottom}"/>')
+    marks.append(_text(x(1) - 4, bottom - 6, f"onshore ({buyer_name})", "value", "end"))
+    marks.append(_text((left + right) / 2, bottom + 38, "cost index (1 = onshore; log scale)", "title", "middle"))
     marks.append(
         _text(14, (top + bottom) / 2, "rule of law (WGI)", "title", "middle", f"rotate(-90 14 {(top + bottom) / 2})")
     )
-    placed: list[tuple[float, float, float, float]] = []
-    # The cheaper locations (on the left) are drawn first so that their labels get the first pick of places.
-    for row in points.sort("cost_index").iter_rows(named=True):
-        cx, cy = x(row["cost_index"]), y(row["rule_of_law"])
-        tooltip = f"{row['name']} ({row['tier']}): cost index {row['cost_index']:.2f}, rule of law {row['rule_of_law']:.2f}"
+    rows = points.sort("cost_index").to_dicts()
+    centres = [(x(row["cost_index"]), y(row["rule_of_law"])) for row in rows]
+    # Labels keep off every point as well as off each other.
+    placed = [(cx - 6, cy - 6, cx + 6, cy + 6) for cx, cy in centres]
+    for row, (cx, cy) in zip(rows, centres, strict=True):
+        tooltip = (
+            f"{row['name']} ({row['tier']}): cost index {row['cost_index']:.2f}, rule of law {row['rule_of_law']:.2f}"
+        )
         marks.append(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{TIER_COLOURS[row["tier"]]}" fill-opacity="0.85">'
             f"<title>{escape(tooltip)}</title></circle>"
         )
         lx, ly, anchor = _label_place(cx, cy, row["name"], placed, (left, top, right, bottom))
         marks.append(_text(lx, ly, row["name"], "value", anchor))
+    missing = locations.filter(pl.col("cost_index").is_null() | pl.col("rule_of_law").is_null())["name"]
+    if not missing.is_empty():
+        marks.append(_text(left, height - 4, f"Not shown, no cost index or rule of law: {', '.join(missing)}", "value"))
     return _svg(height, "cost against rule of law", marks)
 
 
-def _label_place(
-    cx: float, cy: float, label: str, placed: list[tuple[float, float, float, float]], bounds: tuple
-) -> tuple[float, float, str]:
+def _label_place(cx: float, cy: float, label: str, placed: list[Box], bounds: Box) -> tuple[float, float, str]:
     """A label's spot beside its point: the first side where it overlaps no label placed before and stays in the
     plot, else the right. The cheap locations crowd one corner, and overlapping names are unreadable."""
-    width = 5.6 * len(label)
-    sides = [(7, 4, "start"), (-7, 4, "end"), (7, -6, "start"), (7, 14, "start"), (-7, -6, "end"), (-7, 14, "end")]
+    width = 6.2 * len(label)
+    sides = [(7, 4, "start"), (-7, 4, "end"), (7, -8, "start"), (7, 15, "start"), (-7, -8, "end"), (-7, 15, "end")]
     for dx, dy, anchor in [*sides, sides[0]]:
         x0 = cx + dx if anchor == "start" else cx + dx - width
         box = (x0, cy + dy - 9, x0 + width, cy + dy + 2)
@@ -285,7 +299,7 @@ def _label_place(
     return cx + dx, cy + dy, anchor
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -336,8 +350,9 @@ def _scenario_section(
     years = ", ".join(str(y) for y in teams["year"].unique().sort())
     caption = _caption(
         years,
-        "US$ a year; low, mid and high: the 25th percentile, median and 75th percentile of the option's cost; paid "
-        "FTEs by the shift rule of the coverage (reference/coverage_rules.csv); saving: labour cost against onshore",
+        "US$ a year; a tier's low, mid and high: its 25th percentile, median and 75th percentile; a location's: its "
+        "cost, scaled by its tier's quartiles over the median for low and high; paid FTEs by the shift rule of the "
+        "coverage (reference/coverage_rules.csv); saving: labour cost against onshore",
         "scenario_costs",
     )
     return _section(heading, _table(header, rows, numeric_from=5), caption)
@@ -355,11 +370,12 @@ def _table(header: list[str], rows: list[list[str]], numeric_from: int) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _x_axis(x: Callable[[float], float], bottom: float, label: Callable[[float], str], title: str) -> list[str]:
-    """Vertical grid lines at round values over the plot, their labels and the axis title below."""
-    lo, hi = _domain(x)
+def _x_axis(
+    x: Callable[[float], float], bottom: float, ticks: list[float], label: Callable[[float], str], title: str
+) -> list[str]:
+    """Vertical grid lines at the ticks over the plot, their labels and the axis title below."""
     marks = []
-    for tick in _ticks(lo, hi):
+    for tick in ticks:
         cls = "zero" if tick == 0 else "grid"
         marks.append(f'<line class="{cls}" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="4" y2="{bottom}"/>')
         marks.append(_text(x(tick), bottom + 14, label(tick), anchor="middle"))
@@ -367,18 +383,9 @@ def _x_axis(x: Callable[[float], float], bottom: float, label: Callable[[float],
     return marks
 
 
-def _domain(x: Callable[[float], float]) -> tuple[float, float]:
-    return x.domain  # type: ignore[attr-defined]
-
-
 def _scale(lo: float, hi: float, start: float, end: float) -> Callable[[float], float]:
-    """The linear map of lo..hi onto start..end, carrying its domain for the axis."""
-
-    def scale(value: float) -> float:
-        return start + (value - lo) * (end - start) / (hi - lo)
-
-    scale.domain = (lo, hi)  # type: ignore[attr-defined]
-    return scale
+    """The linear map of lo..hi onto start..end."""
+    return lambda value: start + (value - lo) * (end - start) / (hi - lo)
 
 
 def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -390,6 +397,13 @@ def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough)
     first = math.floor(lo / step) * step
     return [round(first + i * step, 10) for i in range(math.ceil((hi - first) / step - 1e-9) + 1)]
+
+
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """1, 2 and 5 times powers of ten, from the last at or below lo to the first at or above hi."""
+    values = [m * 10**e for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1) for m in (1, 2, 5)]
+    first, last = max(v for v in values if v <= lo), min(v for v in values if v >= hi)
+    return [round(v, 10) for v in values if first <= v <= last]
 
 
 def _svg(height: float, label: str, marks: list[str]) -> str:

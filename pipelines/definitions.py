@@ -11,7 +11,7 @@ import os
 
 from dagster import AssetSelection, Definitions, EnvVar, ScheduleDefinition, define_asset_job, in_process_executor
 
-from assets import benchmarks, publish
+from assets import benchmarks, publish, report
 from assets.raw import raw_definitions
 from assets.resources import (
     PROJECT,
@@ -44,7 +44,13 @@ def resources_for(warehouse: Warehouse, access: SourceAccess, reference: Referen
 
 reference = ReferenceFiles()
 raw_layer = raw_definitions(reference.catalogue())
-all_assets = [*raw_layer, *staging_definitions(raw_layer), *benchmarks.definitions, *publish.definitions]
+all_assets = [
+    *raw_layer,
+    *staging_definitions(raw_layer),
+    *benchmarks.definitions,
+    *publish.definitions,
+    *report.definitions,
+]
 resources = resources_for(
     Warehouse(root=setting("BPO_WAREHOUSE", "warehouse")),
     SourceAccess(
