@@ -689,7 +689,11 @@ ILOSTAT_CONTENT = [
     ("html-instead-of-gzip", HTML_PAGE, r"file is an HTML or XML page, not a CSV file"),
     ("empty-body", b"", r"file is empty"),
     ("truncated-archive", ILO_GZ[: len(ILO_GZ) // 2], r"gzip archive is truncated or corrupt"),
-    ("corrupt-archive-crc", corrupt_gzip_crc(), r"gzip archive is truncated or corrupt \(.*(CRC check failed|incorrect data check)"),
+    (
+        "corrupt-archive-crc",
+        corrupt_gzip_crc(),
+        r"gzip archive is truncated or corrupt \(.*(CRC check failed|incorrect data check)",
+    ),
     ("html-inside-gzip", gzip.compress(HTML_PAGE), r"file is an HTML or XML page, not a CSV file"),
     (
         "renamed-column",
