@@ -150,16 +150,18 @@ class VendorRates(pa.DataFrameModel):
     year: pl.Int32 = year_field("benchmark year")
     country_iso3: pl.String = pa.Field(str_matches=ISO3, description="delivery country")
     function_id: pl.String = pa.Field(description="business function")
-    basis: pl.String = pa.Field(isin=RATE_BASES, description="published rates, or cost x markup")
-    n_observations: pl.UInt32 = pa.Field(ge=0, description="published rates behind an observed row (0 when modelled)")
+    basis: pl.String = pa.Field(
+        isin=RATE_BASES, description="observed: the country's own published rates count; modelled: its group's only"
+    )
+    n_observations: pl.UInt32 = pa.Field(ge=0, description="published rates of the country and function (0: modelled)")
     rate_low_usd_hour: pl.Float64 = pa.Field(
-        gt=0, description="lowest published rate, or cost x the markup's 25th percentile, US$ per productive hour"
+        gt=0, description="cost x the pooled markup x its group's 25th percentile relative to the group, US$/h"
     )
     rate_mid_usd_hour: pl.Float64 = pa.Field(
-        gt=0, description="median of published midpoints, or cost x the median markup, US$ per productive hour"
+        gt=0, description="loaded cost x the pooled markup (see markup_basis), US$ per productive hour"
     )
     rate_high_usd_hour: pl.Float64 = pa.Field(
-        gt=0, description="highest published rate, or cost x the markup's 75th percentile, US$ per productive hour"
+        gt=0, description="cost x the pooled markup x its group's 75th percentile relative to the group, US$/h"
     )
     markup_ratio: pl.Float64 = pa.Field(
         gt=0, description="vendor mid rate / loaded cost per productive hour (location_function_costs)"
