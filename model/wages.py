@@ -167,13 +167,14 @@ def relativities(earnings: pl.DataFrame, countries: pl.DataFrame, settings: Mode
     )
 
 
-def _latest(frame: pl.DataFrame, keys: list[str], year: int, settings: ModelSettings) -> pl.DataFrame:
-    """The observation per key nearest `year` within the allowed age: the most recent one not after it, else the
-    earliest one after it (which model.carry brings back to the year by an index, or not at all)."""
+def _nearest(frame: pl.DataFrame, keys: list[str], year: int, settings: ModelSettings) -> pl.DataFrame:
+    """The observation per key nearest `year` within the allowed age, the earlier of two equally near. One after the
+    year is brought back to it by model.carry's index, as one before is brought forward: a survey two years later
+    says more about the year than one nine years before it."""
     age = settings.max_wage_age_years
     return (
         frame.filter(pl.col("year").is_between(year - age, year + age))
-        .sort(pl.col("year") > year, (pl.col("year") - year).abs())
+        .sort((pl.col("year") - year).abs(), pl.col("year") > year)
         .unique(keys, keep="first", maintain_order=True)
         .rename({"year": "wage_source_year"})
     )
@@ -188,7 +189,7 @@ def oews_direct(functions: pl.DataFrame, us_wages: pl.DataFrame, year: int, sett
     occupations = functions.select("function_id", "us_soc_codes").explode("us_soc_codes")
     observed = us_wages.filter(pl.col("hourly_mean").is_not_null() & pl.col("employment").is_not_null())
     return (
-        _latest(
+        _nearest(
             occupations.join(observed, left_on="us_soc_codes", right_on="soc_code"),
             ["function_id", "us_soc_codes"],
             year,
@@ -254,7 +255,7 @@ def ilostat_occupation(
         .filter(pl.col("n_groups") == pl.col("n_required"))
     )
     return _with_factor_columns(
-        _latest(by_year, ["function_id", "iso3"], year, settings)
+        _nearest(by_year, ["function_id", "iso3"], year, settings)
         .rename({"iso3": "country_iso3"})
         .with_columns(wage_method=pl.lit("ilostat_occupation")),
         "group_usd",
@@ -329,9 +330,9 @@ def national_mean_x_relativity(
         .unique()
         .sort(),
     )
-    latest_means = _latest(means, ["iso3"], year, settings)
+    nearest_means = _nearest(means, ["iso3"], year, settings)
     return (
-        per_function.join(latest_means, on="iso3")
+        per_function.join(nearest_means, on="iso3")
         .filter(pl.col("relativity").is_not_null())
         .select(
             "function_id",

@@ -139,6 +139,25 @@ def test_an_occupation_wage_older_than_the_allowed_age_is_not_used():
     assert ilostat_occupation(FUNCTIONS, usd, NO_FACTORS, 2023, SETTINGS).is_empty()
 
 
+def test_an_occupation_wage_comes_from_the_nearest_year_after_as_well_as_before():
+    usd = pl.DataFrame(
+        {
+            "iso3": ["PHL", "PHL", "PHL", "PHL"],
+            "year": pl.Series([2006, 2017, 2013, 2017], dtype=pl.Int32),
+            "occupation": ["4", "4", "5", "5"],
+            "monthly_usd": [200.0, 330.0, 250.0, 260.0],
+            "sources": [["raw/ilo"]] * 4,
+        }
+    )
+    wages = ilostat_occupation(FUNCTIONS, usd.filter(pl.col("occupation") == "4"), NO_FACTORS, 2015, SETTINGS)
+    # two years after says more about 2015 than nine years before
+    assert wages.select("wage_source_year", "monthly_usd").row(0) == (2017, 330.0)
+    equally_near = usd.filter(pl.col("occupation") == "5").with_columns(occupation=pl.lit("4"))  # 2013 and 2017
+    assert ilostat_occupation(FUNCTIONS, equally_near, NO_FACTORS, 2015, SETTINGS)["wage_source_year"].to_list() == [
+        2013
+    ]
+
+
 def test_oews_wages_are_weighted_by_employment():
     us = pl.DataFrame(
         {
