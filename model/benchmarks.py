@@ -104,3 +104,17 @@ def cost_outliers(costs: pl.DataFrame, tiers: pl.DataFrame, benchmarks: pl.DataF
             "cost_per_hour_p75_usd",
         )
     )
+
+
+def dearer_than_onshore(benchmarks: pl.DataFrame) -> pl.DataFrame:
+    """Nearshore and offshore tiers whose median costs more than onshore, with `unexpected`: true for an offshore
+    tier, whose only case is saving money. A nearshore tier may be at parity, since a high-wage buyer's neighbours are
+    often high-wage too (New Zealand is Australia's only nearshore delivery location)."""
+    return benchmarks.filter((pl.col("tier") != "onshore") & (pl.col("savings_vs_onshore_pct") < 0)).select(
+        "year",
+        "buyer_iso3",
+        "function_id",
+        "tier",
+        "savings_vs_onshore_pct",
+        unexpected=pl.col("tier") == "offshore",
+    )
