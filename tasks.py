@@ -1,6 +1,6 @@
 """The project's two everyday commands, needing nothing but Python 3.11+:
 
-    python3 tasks.py pipeline   # install if needed, then materialize every asset on the bundled sample
+    python3 tasks.py pipeline   # install if needed, materialize every asset on the bundled sample, print a summary
     python3 tasks.py test       # install if needed, then run the test suite (extra arguments go to pytest)
     python3 tasks.py lint       # install if needed, then check lint and formatting with ruff (pyproject.toml)
     python3 tasks.py scenario F # price the team scenario file F against the pipeline's published tables
@@ -40,14 +40,29 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def dagster_home() -> str:
+    """The project's own Dagster instance (DAGSTER_HOME, default ./.dagster), so `dagster dev` shows the CLI's runs,
+    their materializations and check results."""
+    home = Path(os.environ.get("DAGSTER_HOME", PROJECT / ".dagster"))
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()  # an empty file: the defaults, stored in this folder
+    return str(home)
+
+
 def main(argv: list[str]) -> int:
     command, *rest = argv or ["help"]
     if command == "pipeline":
         ensure_environment()
-        env = {**os.environ, "BPO_WAREHOUSE": os.environ.get("BPO_WAREHOUSE", str(PROJECT / "warehouse"))}
+        env = {
+            **os.environ,
+            "BPO_WAREHOUSE": os.environ.get("BPO_WAREHOUSE", str(PROJECT / "warehouse")),
+            "DAGSTER_HOME": dagster_home(),
+        }
         print(f"materializing every asset into {env['BPO_WAREHOUSE']} ...", flush=True)
         run = [_bin("dagster"), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*", *rest]
-        return subprocess.run(run, cwd=PROJECT, env=env).returncode
+        code = subprocess.run(run, cwd=PROJECT, env=env).returncode
+        subprocess.run([_bin("python"), "-m", "pipelines.summary"], cwd=PROJECT, env=env)
+        return code
     if command == "test":
         ensure_environment()
         return subprocess.run([_bin("python"), "-m", "pytest", *rest], cwd=PROJECT).returncode

@@ -47,9 +47,15 @@ def reference_with(folder, **files: str) -> ReferenceFiles:
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory):
+def sample_run(tmp_path_factory):
+    """The whole pipeline run once on the bundled sample: its warehouse root and its result."""
     root = tmp_path_factory.mktemp("warehouse")
-    result = run(root)
+    return root, run(root)
+
+
+@pytest.fixture(scope="session")
+def warehouse(sample_run):
+    root, result = sample_run
     assert result.success
     blocking = [e for e in result.get_asset_check_evaluations() if e.severity.value == "ERROR"]
     # One contract check per staging and published table, complete tiers, and the catalog's views.
