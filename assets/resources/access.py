@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
+from pydantic import field_validator
 
 from sources.http import DEFAULT_USER_AGENT, HttpClient
 
 PROJECT = Path(__file__).resolve().parents[2]
 BUNDLED_SAMPLE = PROJECT / "data" / "sample"
+SOURCE_MODES = ("snapshot", "live")
 
 
 class SourceAccess(ConfigurableResource):
@@ -18,7 +19,8 @@ class SourceAccess(ConfigurableResource):
     quotes are read from `quotes_dir` (BPO_QUOTES_DIR) in both modes; pricing pages are scraped in live mode only, at
     most one request per `page_delay_s` to a host, through a page cache."""
 
-    mode: Literal["snapshot", "live"] = "snapshot"
+    # A str, not a Literal: Dagster passes an EnvVar setting through validation unresolved, by its name.
+    mode: str = "snapshot"
     sample_dir: str = str(BUNDLED_SAMPLE)
     user_agent: str = DEFAULT_USER_AGENT
     timeout_s: float = 60.0
@@ -26,6 +28,15 @@ class SourceAccess(ConfigurableResource):
     quotes_dir: str = str(PROJECT / "data" / "quotes")
     page_cache_dir: str = str(PROJECT / ".cache" / "pricing_pages")
     page_delay_s: float = 5.0
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _known_mode(cls, mode: str) -> str:
+        if not isinstance(mode, EnvVar) and mode not in SOURCE_MODES:
+            raise ValueError(
+                f"the source mode (BPO_SOURCE_MODE) must be one of {', '.join(SOURCE_MODES)}, not {mode!r}"
+            )
+        return mode
 
     def http_client(self) -> HttpClient:
         return HttpClient(user_agent=self.user_agent, timeout_s=self.timeout_s, max_attempts=self.max_attempts)
