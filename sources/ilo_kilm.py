@@ -18,8 +18,7 @@ import re
 
 import polars as pl
 
-from sources.errors import SourceFormatError
-from sources.text import blank_to_null, join_problems, read_text_csv
+from sources.text import blank_to_null, join_problems, read_text_csv, require_columns
 
 SOURCE = "ILO KILM"
 
@@ -37,15 +36,13 @@ _DDF_ISO3 = re.compile(r"^[a-z]{3}$")
 def parse_social_insurance_share(data: bytes, file_name: str) -> pl.DataFrame:
     """iso3, year, employer_share_pct, measure, parse_error; one row per datapoint of the KILM 15b DDF file."""
     frame = read_text_csv(data, SOURCE, file_name, list(DATAPOINT_COLUMNS), "a DDF datapoints CSV")
-    missing = [c for c in DATAPOINT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise SourceFormatError(
-            SOURCE,
-            file_name,
-            f"not the KILM 15b social-insurance share datapoints; missing columns {missing}",
-            expected=list(DATAPOINT_COLUMNS),
-            found=frame.columns,
-        )
+    require_columns(
+        frame.columns,
+        DATAPOINT_COLUMNS,
+        SOURCE,
+        file_name,
+        "not the KILM 15b social-insurance share datapoints; missing columns {missing}",
+    )
 
     frame = frame.select(blank_to_null(pl.col(*DATAPOINT_COLUMNS)))
     country, raw_year, raw_share = pl.col("country"), pl.col("year"), pl.col(SOCIAL_INSURANCE_SHARE)

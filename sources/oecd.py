@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sources.errors import SourceFormatError
-from sources.text import blank_to_null, join_problems, read_text_csv
+from sources.text import blank_to_null, join_problems, read_text_csv, require_columns
 
 SOURCE = "OECD"
 
@@ -23,15 +22,14 @@ def parse_average_wages(data: bytes, file_name: str) -> pl.DataFrame:
     The "OECD" aggregate row is kept; callers that want countries only filter it.
     """
     frame = read_text_csv(data, SOURCE, file_name, list(REQUIRED), "SDMX-CSV")
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise SourceFormatError(
-            SOURCE,
-            file_name,
-            f"missing SDMX-CSV columns {missing}",
-            expected=[*list(REQUIRED), "UNIT_MULT"],
-            found=frame.columns,
-        )
+    require_columns(
+        frame.columns,
+        REQUIRED,
+        SOURCE,
+        file_name,
+        "missing SDMX-CSV columns {missing}",
+        expected=[*list(REQUIRED), "UNIT_MULT"],
+    )
 
     frame = frame.select(blank_to_null(pl.all()))
     has_mult = "UNIT_MULT" in frame.columns
@@ -90,15 +88,7 @@ def parse_taxing_wages_table(data: bytes, file_name: str, year: int) -> pl.DataF
     too). The OECD average row (OAVG) is kept; callers that want countries filter it.
     """
     frame = read_text_csv(data, TAXING_WAGES_SOURCE, file_name, list(TAXING_WAGES_REQUIRED), "CSV")
-    missing = [c for c in TAXING_WAGES_REQUIRED if c not in frame.columns]
-    if missing:
-        raise SourceFormatError(
-            TAXING_WAGES_SOURCE,
-            file_name,
-            f"missing columns {missing}",
-            expected=list(TAXING_WAGES_REQUIRED),
-            found=frame.columns,
-        )
+    require_columns(frame.columns, TAXING_WAGES_REQUIRED, TAXING_WAGES_SOURCE, file_name, "missing columns {missing}")
 
     frame = frame.select(blank_to_null(pl.col(*TAXING_WAGES_REQUIRED)))
     raw_share = pl.col(TAXING_WAGES_EMPLOYER)

@@ -1,6 +1,7 @@
 """The small steps every parser in sources/ takes on raw text: one definition each, so all sources agree.
 
 * Refuse a file that holds no data (empty, or an HTML/XML page) before parsing it, naming the file.
+* Refuse a file lacking a required column, naming the missing ones.
 * Read a blank cell as a missing value.
 * Join a row's problems into one ``parse_error``, null when there are none.
 
@@ -95,6 +96,23 @@ def read_text_csv(data: bytes, source: str, file_name: str, expected: list[str],
         raise SourceFormatError(source, file_name, f"unreadable CSV ({exc})", expected=expected) from exc
     frame.columns = [c.strip() for c in frame.columns]
     return frame
+
+
+def require_columns(
+    found: list[str],
+    required: Iterable[str],
+    source: str,
+    file_name: str,
+    problem: str,
+    expected: list[str] | None = None,
+) -> None:
+    """Refuse a file whose columns `found` lack any of `required`; `problem` may name them as {missing}."""
+    required = list(required)
+    missing = [c for c in required if c not in found]
+    if missing:
+        raise SourceFormatError(
+            source, file_name, problem.format(missing=missing), expected=expected or required, found=found
+        )
 
 
 def check_rectangular(text: str, source: str, file_name: str, delimiter: str = ",") -> None:

@@ -19,7 +19,14 @@ import polars as pl
 
 from sources.errors import SourceFormatError
 from sources.spreadsheets import read_member
-from sources.text import blank_to_null, check_not_empty, check_not_markup, check_rectangular, join_problems
+from sources.text import (
+    blank_to_null,
+    check_not_empty,
+    check_not_markup,
+    check_rectangular,
+    join_problems,
+    require_columns,
+)
 
 SOURCE = "World Bank WDI"
 
@@ -163,11 +170,7 @@ def parse_country_metadata(data: bytes, file_name: str) -> pl.DataFrame:
     text = _decode(data, file_name)
     frame = _read_csv(text, file_name)
     frame.columns = [c.strip() for c in frame.columns]
-    missing = [c for c in METADATA_COLUMNS if c not in frame.columns]
-    if missing:
-        raise SourceFormatError(
-            SOURCE, file_name, "missing columns", expected=list(METADATA_COLUMNS), found=frame.columns
-        )
+    require_columns(frame.columns, METADATA_COLUMNS, SOURCE, file_name, "missing columns")
 
     code, region = blank_to_null(pl.col("Country Code")), blank_to_null(pl.col("Region"))
     return frame.filter(code.is_not_null()).select(
