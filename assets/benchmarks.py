@@ -26,7 +26,7 @@ from dagster import (
 from assets.metadata import column_schema, markdown_table, table_metadata
 from assets.resources import PROJECT, ReferenceFiles, Warehouse
 from model.backtest import model_backtest as backtest_rows
-from model.benchmarks import cost_outliers, dearer_than_onshore, missing_tiers
+from model.benchmarks import costs_out_of_line, dearer_than_onshore, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.changes import FIGURES, figure_changes
 from model.costs import location_function_costs as cost_rows
@@ -486,21 +486,36 @@ def tiers_cheaper_than_onshore(warehouse: Warehouse) -> AssetCheckResult:
 
 
 @asset_check(
-    asset="tier_function_benchmarks",
-    description="Delivery countries whose cost is more than 3x their "
-    "tier's 75th percentile or less than a third of its 25th: more often a data problem than a market.",
+    asset="location_function_costs",
+    description="Delivery locations whose loaded cost is more than 3x, or less than a third of, what their GDP per "
+    "head predicts (a log-log line per function and year across delivery locations): more often a unit, scale or "
+    "survey problem than a market. Names the countries, years and wage sources.",
 )
-def costs_within_tier_range(warehouse: Warehouse) -> AssetCheckResult:
-    outliers = cost_outliers(
-        warehouse.read_published("location_function_costs"),
-        warehouse.read_published("location_tiers"),
-        warehouse.read_published("tier_function_benchmarks"),
+def costs_in_line_with_income(warehouse: Warehouse) -> AssetCheckResult:
+    gdp_per_head = (
+        warehouse.read("staging", "gdp")
+        .join(warehouse.read("staging", "population"), on=["iso3", "year"])
+        .select(pl.col("iso3").alias("country_iso3"), "year", gdp_per_head_usd=pl.col("gdp_usd") / pl.col("population"))
     )
-    countries = outliers["country_iso3"].unique().sort().to_list()
+    outliers = costs_out_of_line(warehouse.read_published("location_function_costs"), gdp_per_head)
+    by_country = (
+        outliers.group_by("country_iso3", "wage_method", "wage_source_year")
+        .agg(
+            rows=pl.len(),
+            years=pl.col("year").unique().sort().cast(pl.String).str.join(", "),
+            lowest_times_predicted=pl.col("times_predicted").min().round(2),
+            highest_times_predicted=pl.col("times_predicted").max().round(2),
+        )
+        .sort("country_iso3", "wage_source_year")
+    )
     return AssetCheckResult(
         passed=outliers.is_empty(),
         severity=AssetCheckSeverity.WARN,
-        metadata={"outlier_rows": outliers.height, "countries": ", ".join(countries)},
+        metadata={
+            "outlier_rows": outliers.height,
+            "countries": ", ".join(by_country["country_iso3"].unique().sort()),
+            "by_country": MetadataValue.md(markdown_table(by_country)),
+        },
     )
 
 
@@ -513,7 +528,7 @@ definitions: list = [
     *(published_contract_check(table) for table in TABLES),
     tiers_complete,
     tiers_cheaper_than_onshore,
-    costs_within_tier_range,
+    costs_in_line_with_income,
     model_backtest,
     location_scorecard,
     scenario_costs,

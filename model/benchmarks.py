@@ -11,8 +11,8 @@ import polars as pl
 from schemas.vocabulary import TIERS
 
 CHEAPEST_SHOWN = 3
-# A country costing more than this multiple of its tier's 75th percentile, or less than its 25th percentile divided by
-# it, is flagged for an analyst to look at: such a gap is more often a data problem than a market.
+# A delivery location whose loaded cost is more than this multiple of what its economy predicts, or less than that
+# prediction divided by it, is flagged for an analyst to look at: such a gap is more often a data problem than a market.
 OUTLIER_FACTOR = 3.0
 
 
@@ -82,27 +82,38 @@ def missing_tiers(
     return expected.join(benchmarks, on=["year", "buyer_iso3", "function_id", "tier"], how="anti")
 
 
-def cost_outliers(costs: pl.DataFrame, tiers: pl.DataFrame, benchmarks: pl.DataFrame) -> pl.DataFrame:
-    """Delivery locations whose cost lies far outside the interquartile range of their nearshore or offshore tier (see
-    OUTLIER_FACTOR); the onshore tier is the buyer alone, so it has no spread to fall outside."""
+def costs_out_of_line(costs: pl.DataFrame, gdp_per_head: pl.DataFrame) -> pl.DataFrame:
+    """Delivery locations whose loaded cost lies more than OUTLIER_FACTOR from what their economy predicts.
+
+    The prediction is a least-squares line of log loaded cost on log GDP per head, fitted for each function and year
+    across the delivery locations: labour costs follow income closely (residuals within 0.4-3x on the sample), while a
+    unit, scale or survey error moves one country off the line. Comparing with the tier's own spread instead flagged
+    every high-wage country in a tier of cheap ones (Canada among a European buyer's offshore locations), a market fact
+    rather than a data fault. `gdp_per_head` is (country_iso3, year, gdp_per_head_usd); locations without it are not
+    tested."""
+    log_cost, log_income = pl.col("loaded_cost_annual_usd").log(), pl.col("gdp_per_head_usd").log()
+    group = ["year", "function_id"]
+    slope = (pl.cov(log_cost, log_income) / log_income.var()).over(group)
+    intercept = (log_cost.mean() - slope * log_income.mean()).over(group)
     return (
-        costs_by_tier(costs, tiers)
-        .filter(pl.col("tier") != "onshore")
-        .join(benchmarks, on=["year", "buyer_iso3", "function_id", "tier"])
-        .filter(
-            (pl.col("cost_per_productive_hour_usd") > OUTLIER_FACTOR * pl.col("cost_per_hour_p75_usd"))
-            | (pl.col("cost_per_productive_hour_usd") < pl.col("cost_per_hour_p25_usd") / OUTLIER_FACTOR)
-        )
+        costs.filter("is_delivery_location")
+        .join(gdp_per_head, on=["country_iso3", "year"])
+        .filter(pl.col("gdp_per_head_usd") > 0)
+        .with_columns(predicted_cost_annual_usd=(intercept + slope * log_income).exp())
+        .with_columns(times_predicted=pl.col("loaded_cost_annual_usd") / pl.col("predicted_cost_annual_usd"))
+        .filter(~pl.col("times_predicted").is_between(1 / OUTLIER_FACTOR, OUTLIER_FACTOR))
         .select(
             "year",
-            "buyer_iso3",
-            "function_id",
-            "tier",
             "country_iso3",
-            "cost_per_productive_hour_usd",
-            "cost_per_hour_p25_usd",
-            "cost_per_hour_p75_usd",
+            "function_id",
+            "loaded_cost_annual_usd",
+            "predicted_cost_annual_usd",
+            "times_predicted",
+            "gdp_per_head_usd",
+            "wage_method",
+            "wage_source_year",
         )
+        .sort("country_iso3", "year", "function_id")
     )
 
 

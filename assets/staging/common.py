@@ -32,6 +32,10 @@ Build = Callable[[dict[str, Any], ReferenceFiles], pl.DataFrame]
 # Above this share of rejected rows a file is more likely broken than a few of its rows: refuse the table whole, so
 # the last good table stays in place.
 MAX_REJECT_SHARE = 0.5
+# A figure a publisher states for a past key (an exchange rate for 2015) is revised by a few per cent at most; one
+# moved by more than this factor against the stored table is a unit change or a shifted column in the new release
+# (a redenomination the other sources do not follow), so its row is rejected.
+MAX_REVISION = 1.5
 
 
 def known_countries(countries: pl.DataFrame, column: str = "iso3") -> dict[str, pl.Expr]:
@@ -167,6 +171,25 @@ class StagingTable:
     country_column: str | None = None
     rules: dict[str, pl.Expr] | None = None
     guard_volume: bool = True
+    revised_within_bound: str | None = None  # a value column that may not move beyond MAX_REVISION between pulls
+
+
+def revision_rule(warehouse: Warehouse, table: StagingTable, frame: pl.DataFrame) -> dict[str, pl.Expr]:
+    """The rule that holds each row's `table.revised_within_bound` within MAX_REVISION of the stored table's value for
+    the same key (a new key, or a first pull, has nothing to compare with)."""
+    column = table.revised_within_bound
+    try:
+        stored = warehouse.read(LAYER, table.name)
+    except FileNotFoundError:
+        return {}
+    key = table.contract.to_schema().unique
+    before = frame.select(key).join(stored.select(*key, column), on=key, how="left", maintain_order="left")[column]
+    ratio = pl.col(column) / before
+    return {
+        f"{column} within {MAX_REVISION:g}x of the stored table's value for the same {', '.join(key)}": (
+            ratio.is_between(1 / MAX_REVISION, MAX_REVISION) | ratio.is_null()
+        )
+    }
 
 
 def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = None) -> list:
@@ -197,6 +220,8 @@ def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = 
             countries = known_countries(loaded["countries"], table.country_column) if table.country_column else {}
             rules = countries | (table.rules or {})
             frame = frames[table.name]
+            if table.revised_within_bound:
+                rules |= revision_rule(warehouse, table, frame)
             checked.append((table, check(warehouse, table.name, frame, table.contract, rules, table.guard_volume)))
         for table, result in checked:
             yield write(warehouse, table.name, result)

@@ -40,12 +40,19 @@ def country_metadata(files: dict) -> pl.DataFrame:
 
 
 def indicator_table(
-    table: str, dataset_ids: list[str], columns: list, contract: type[pa.DataFrameModel], description: str
+    table: str,
+    dataset_ids: list[str],
+    columns: list,
+    contract: type[pa.DataFrameModel],
+    description: str,
+    revised_within_bound: str | None = None,
 ) -> StagingTable:
     def rows(loaded: dict, reference: ReferenceFiles) -> pl.DataFrame:
         return indicator_rows(loaded["raw_worldbank"], dataset_ids).select(*columns, *TRACE)
 
-    return StagingTable(table, contract, rows, description, country_column="iso3")
+    return StagingTable(
+        table, contract, rows, description, country_column="iso3", revised_within_bound=revised_within_bound
+    )
 
 
 value = pl.col("value")
@@ -58,6 +65,8 @@ definitions: list = staging_tables(
         ["iso3", "year", value.alias("lcu_per_usd")],
         ExchangeRates,
         "Official exchange rate (WDI PA.NUS.FCRF), LCU per US$, period average, by country and year.",
+        # Year-on-year moves of 48x are history (Argentina 1989), so a new pull is compared with the stored rates.
+        revised_within_bound="lcu_per_usd",
     ),
     indicator_table(
         "ppp_factors",

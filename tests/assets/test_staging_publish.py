@@ -52,3 +52,21 @@ def test_an_oews_file_in_the_wrong_unit_is_rejected_row_by_row_against_the_year_
     )
     flagged = frame.with_columns(ok=next(iter(YEAR_ON_YEAR.values())))
     assert flagged.filter(year=2022)["ok"].all() and not flagged.filter(year=2023)["ok"].any()
+
+
+def test_a_rate_moved_beyond_the_revision_bound_against_the_stored_pull_is_rejected(tmp_path):
+    from assets.staging.common import StagingTable, revision_rule
+
+    warehouse = Warehouse(root=str(tmp_path))
+    table = StagingTable("exchange_rates", ExchangeRates, None, "", revised_within_bound="lcu_per_usd")
+    first = rates(["raw/2025/fx.csv"] * 4, [1.0, 2.0, 3.0, 4.0])
+    assert revision_rule(warehouse, table, first) == {}  # a first pull has nothing to compare with
+    publish(warehouse, "exchange_rates", first, ExchangeRates)
+
+    # The next release states the second country's rates in a unit 1,000 times smaller and revises the first by 2 %.
+    second = rates(["raw/2026/fx.csv"] * 5, [1.02, 2000.0, 3.0, 4.0, 5.0])
+    publish(warehouse, "exchange_rates", second, ExchangeRates, revision_rule(warehouse, table, second))
+    rejects = read_table(UPath(tmp_path), "staging", "exchange_rates__rejects")
+    assert rejects["lcu_per_usd"].to_list() == [2000.0]
+    assert rejects["reject_reason"][0] == "lcu_per_usd within 1.5x of the stored table's value for the same iso3, year"
+    assert read_table(UPath(tmp_path), "staging", "exchange_rates")["lcu_per_usd"].to_list() == [1.02, 3.0, 4.0, 5.0]

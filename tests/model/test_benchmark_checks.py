@@ -1,9 +1,9 @@
-"""The rules behind the benchmark tables' warning checks: tiers dearer than onshore and countries far outside their
-tier's spread."""
+"""The rules behind the benchmark tables' warning checks: tiers dearer than onshore and countries whose cost is far
+from what their income predicts."""
 
 import polars as pl
 
-from model.benchmarks import cost_outliers, dearer_than_onshore, tier_function_benchmarks
+from model.benchmarks import costs_out_of_line, dearer_than_onshore, tier_function_benchmarks
 
 NO_RATES = pl.DataFrame(
     schema={"year": pl.Int32, "country_iso3": pl.String, "function_id": pl.String, "rate_mid_usd_hour": pl.Float64}
@@ -45,11 +45,58 @@ def test_a_nearshore_tier_at_parity_is_listed_and_an_offshore_one_is_unexpected(
     assert dearer_than_onshore(benchmarks).select("tier", "unexpected").rows() == [("offshore", True)]
 
 
-def test_a_country_far_above_its_tiers_upper_quartile_or_below_its_lower_is_an_outlier():
-    cost = costs({"AUS": 20.0, "PHL": 5.0, "IND": 4.0, "EGY": 4.5, "KEN": 5.5, "USA": 60.0, "XXX": 0.3})
-    tier_of = {"AUS": "onshore", "PHL": "offshore", "IND": "offshore", "EGY": "offshore", "KEN": "offshore"}
-    tier_rows = tiers(tier_of | {"USA": "offshore", "XXX": "offshore"})
-    benchmarks = tier_function_benchmarks(cost, tier_rows, NO_RATES)
-    outliers = cost_outliers(cost, tier_rows, benchmarks)
-    assert sorted(outliers["country_iso3"]) == ["USA", "XXX"]  # 60 > 3 x p75; 0.3 < p25 / 3
-    assert cost_outliers(cost.filter(pl.col("country_iso3").is_in(list(tier_of))), tier_rows, benchmarks).is_empty()
+# GDP per head of delivery locations, poor to rich; their loaded cost follows it on a log-log line.
+INCOME = {
+    "PAK": 1_500,
+    "IND": 2_500,
+    "PHL": 3_800,
+    "EGY": 4_000,
+    "COL": 7_000,
+    "POL": 22_000,
+    "CAN": 53_000,
+    "USA": 81_000,
+}
+
+
+def costed(by_country: dict[str, float], delivery: bool = True) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "year": pl.Series([2023] * len(by_country), dtype=pl.Int32),
+            "country_iso3": list(by_country),
+            "function_id": ["accounting"] * len(by_country),
+            "loaded_cost_annual_usd": list(by_country.values()),
+            "is_delivery_location": [delivery] * len(by_country),
+            "wage_method": ["ilostat_occupation"] * len(by_country),
+            "wage_source_year": pl.Series([2022] * len(by_country), dtype=pl.Int32),
+        }
+    )
+
+
+def income(by_country: dict[str, float]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "country_iso3": list(by_country),
+            "year": [2023] * len(by_country),
+            "gdp_per_head_usd": list(by_country.values()),
+        },
+        schema_overrides={"year": pl.Int32},
+    )
+
+
+def test_a_cost_far_from_what_income_predicts_is_an_outlier_and_a_dear_rich_country_is_not():
+    on_the_line = {iso3: 2.0 * gdp**0.9 for iso3, gdp in INCOME.items()}
+    assert costs_out_of_line(costed(on_the_line), income(INCOME)).is_empty()  # CAN and USA cost 20x PAK: a market
+
+    scaled = costed(on_the_line | {"PHL": on_the_line["PHL"] * 10, "POL": on_the_line["POL"] / 10})
+    outliers = costs_out_of_line(scaled, income(INCOME))
+    assert sorted(outliers["country_iso3"]) == ["PHL", "POL"]
+    phl = outliers.filter(pl.col("country_iso3") == "PHL")
+    assert 3 < phl["times_predicted"][0] < 10  # the fit includes the outlier, so it is pulled a little towards it
+
+
+def test_only_delivery_locations_with_an_income_are_tested():
+    on_the_line = {iso3: 2.0 * gdp**0.9 for iso3, gdp in INCOME.items()}
+    elsewhere = costed({"XXX": on_the_line["PHL"] * 10}, delivery=False)
+    no_income = costed({"YYY": on_the_line["PHL"] * 10})
+    frame = pl.concat([costed(on_the_line), elsewhere, no_income])
+    assert costs_out_of_line(frame, income(INCOME | {"XXX": 3_800})).is_empty()
