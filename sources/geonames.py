@@ -14,7 +14,14 @@ import polars as pl
 
 from sources.errors import SourceFormatError
 from sources.spreadsheets import read_member
-from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
+from sources.text import (
+    blank_to_null,
+    check_line_ends,
+    check_not_empty,
+    check_not_markup,
+    check_rectangular,
+    join_problems,
+)
 
 SOURCE = "GeoNames"
 
@@ -90,6 +97,7 @@ def parse_country_info(data: bytes, file_name: str) -> pl.DataFrame:
             expected=list(COUNTRY_INFO_COLUMNS),
             found=header,
         )
+    _check_complete(text, file_name, comment_prefix="#")
     frame = _read_tsv(text, file_name, comment_prefix="#")
     if frame.width != len(header):
         raise SourceFormatError(
@@ -130,6 +138,7 @@ def parse_cities(data: bytes, file_name: str, feature_codes: tuple[str, ...] | N
     if data[:4] == b"PK\x03\x04":
         data = _unzip_txt(data, file_name)
     text = _decode(data, file_name)
+    _check_complete(text, file_name)
     frame = _read_tsv(text, file_name)
     if frame.width != len(CITY_COLUMNS):
         raise SourceFormatError(
@@ -216,6 +225,16 @@ def _decode(data: bytes, file_name: str) -> str:
         found=text.lstrip()[:120],
     )
     return text
+
+
+def _check_complete(text: str, file_name: str, comment_prefix: str | None = None) -> None:
+    """Refuse a dump with a line of fewer or more fields than its first data line, or cut inside its last line.
+
+    polars would fill a short line's last cells with nulls (a country's lost neighbours, a capital's lost time zone)
+    and fail on a long one with no line named. GeoNames ends every dump with a line end.
+    """
+    check_rectangular(text, SOURCE, file_name, "\t", quoted=False, header=False, comment_prefix=comment_prefix)
+    check_line_ends(text, SOURCE, file_name)
 
 
 def _read_tsv(text: str, file_name: str, comment_prefix: str | None = None) -> pl.DataFrame:

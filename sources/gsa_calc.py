@@ -36,7 +36,7 @@ import polars as pl
 
 from sources.errors import FetchError, SourceFormatError
 from sources.http import Download, HttpClient
-from sources.text import blank_to_null, check_not_markup, join_problems
+from sources.text import blank_to_null, check_line_ends, check_not_markup, check_rectangular, join_problems
 
 SOURCE = "GSA CALC"
 
@@ -104,6 +104,7 @@ EDUCATION_CODES = {
     "doctorate": "PHD",
 }
 HOURLY_UNITS = ("hour", "hourly", "hr")
+_GROUPED_PRICE = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
 KEYWORD_COLUMNS = ("keyword", "function_id", "note")
 
 
@@ -177,7 +178,9 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
     """A GSA Schedule price-list CSV (s70_sample.csv layout) -> PRICE_LIST_SCHEMA.
 
     current_price is US$ per hour, so a row whose UNIT OF ISSUE is not Hour keeps a null price and says why in
-    parse_error. Spelled-out degrees become the API's codes (Bachelors -> BA); dates are Month/Day/Year.
+    parse_error, and so does a price whose comma groups no thousands ("$125,44"). Spelled-out degrees become the
+    API's codes (Bachelors -> BA); dates are Month/Day/Year. A row of another number of cells than the header, a
+    file cut inside its last line or with classic-Mac line ends raises SourceFormatError naming the file.
     """
     text = _decode(data, file_name)
     check_not_markup(
@@ -188,8 +191,11 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
         expected=list(PRICE_LIST_HEADERS.values()),
         found=text[:60],
     )
+    check_rectangular(text, SOURCE, file_name)
+    # Excel, which price lists are saved from, ends the last line too: a file without its line end was cut.
+    check_line_ends(text, SOURCE, file_name)
     try:
-        sheet = pl.read_csv(text.encode("utf-8"), infer_schema_length=0, truncate_ragged_lines=True)
+        sheet = pl.read_csv(text.encode("utf-8"), infer_schema_length=0)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise SourceFormatError(SOURCE, file_name, f"unreadable CSV ({exc})") from exc
     normalised = {" ".join(c.split()).lower(): c for c in sheet.columns}
@@ -216,8 +222,12 @@ def parse_price_list(data: bytes, file_name: str) -> pl.DataFrame:
     education = pl.col("education_level")
     unit = pl.col("unit_of_issue")
     hourly = unit.str.to_lowercase().is_in(HOURLY_UNITS).fill_null(False)
+    price_text = pl.col("current_price").str.replace_all(r"[$\s]", "")
+    # A comma groups thousands ("1,250.00"); any other ("125,44", a decimal comma) makes the price unreadable rather
+    # than a hundred times too high.
+    thousands = price_text.str.contains(_GROUPED_PRICE)
     frame = frame.with_columns(
-        pl.col("current_price").str.replace_all(r"[$,\s]", "").alias("_price_text"),
+        pl.when(thousands).then(price_text.str.replace_all(",", "")).otherwise(price_text).alias("_price_text"),
         education.str.to_lowercase().replace_strict(EDUCATION_CODES, default=education).alias("education_level"),
     )
     typed = _typed(

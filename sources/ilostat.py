@@ -26,7 +26,14 @@ import polars as pl
 
 from sources.errors import SourceFormatError
 from sources.spreadsheets import gunzip
-from sources.text import blank_to_null, check_not_empty, check_not_markup, check_rectangular, join_problems
+from sources.text import (
+    blank_to_null,
+    check_line_ends,
+    check_not_empty,
+    check_not_markup,
+    check_rectangular,
+    join_problems,
+)
 
 SOURCE = "ILOSTAT"
 
@@ -86,7 +93,10 @@ def _read_csv_text(data: bytes, file_name: str) -> pl.DataFrame:
     check_not_empty(data, SOURCE, file_name, "file is empty", found=None)
     # ILOSTAT answers unknown indicators and outages with an HTML page and status 200.
     check_not_markup(data, SOURCE, file_name, "file is an HTML or XML page, not a CSV file")
-    check_rectangular(data.decode("utf-8", errors="replace"), SOURCE, file_name)
+    text = data.decode("utf-8", errors="replace")
+    check_rectangular(text, SOURCE, file_name)
+    # ILOSTAT ends every file, bulk, explorer export and dictionary, with a line end.
+    check_line_ends(text, SOURCE, file_name)
     try:
         frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except pl.exceptions.PolarsError as exc:
@@ -119,9 +129,28 @@ def parse_dictionary(data: bytes, file_name: str) -> pl.DataFrame:
             [code_column, f"{code_column}.label"],
             frame.columns,
         )
-    return frame.select(pl.col(code_column).alias("code"), pl.col(label_column).alias("label")).filter(
-        pl.col("code").is_not_null()
+    pairs = (
+        frame.select(pl.col(code_column).alias("code"), pl.col(label_column).alias("label"))
+        .with_row_index("line", offset=2)
+        .filter(pl.col("code").is_not_null())
     )
+    _check_codes_unique(pairs, file_name)
+    return pairs.drop("line")
+
+
+def _check_codes_unique(pairs: pl.DataFrame, file_name: str) -> None:
+    """Refuse a dictionary listing a code twice: codes are its key (ILOSTAT never repeats one), and a lookup by code
+    could only pick one of the labels. Labels may repeat: source_en.csv names many surveys alike."""
+    repeated = pairs.filter(pl.col("code").is_duplicated()).group_by("code", maintain_order=True).agg(pl.col("line"))
+    if repeated.height:
+        code, lines = repeated.row(0)
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"code {code!r} is listed {len(lines)} times, on lines {', '.join(map(str, lines))}: "
+            f"a dictionary lists each code once ({repeated.height} code(s) repeated)",
+            found=repeated["code"].head(10).to_list(),
+        )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -294,7 +323,9 @@ def _obs_status_from_label(dictionary: pl.DataFrame | None) -> pl.Expr:
     label = pl.col("obs_status.label")
     if dictionary is None:
         return label.alias("obs_status")
-    return _lookup(label, dictionary["label"], dictionary["code"]).fill_null(label).alias("obs_status")
+    # A label two codes share is no way back to one code: such a status keeps its label.
+    unambiguous = dictionary.filter(~pl.col("label").is_duplicated())
+    return _lookup(label, unambiguous["label"], unambiguous["code"]).fill_null(label).alias("obs_status")
 
 
 def _indicator_from_file_name(file_name: str) -> str | None:

@@ -23,10 +23,17 @@ from urllib.robotparser import RobotFileParser
 import polars as pl
 from bs4 import BeautifulSoup, Tag
 
-from sources.errors import FetchError, SourceError
+from sources.errors import FetchError, SourceError, SourceFormatError
 from sources.http import Download, HttpClient
 from sources.rate_text import RateTextError, parse_rate_text
-from sources.text import blank_to_null, join_problems
+from sources.text import (
+    blank_to_null,
+    check_line_ends,
+    check_not_empty,
+    check_rectangular,
+    decode_utf8,
+    join_problems,
+)
 
 SOURCE = "Vendor pricing pages"
 
@@ -92,26 +99,64 @@ _SPEC_COLUMNS = tuple(f.name for f in fields(PageSpec))
 _REQUIRED_SPEC_COLUMNS = ("page_id", "url", "row_selector", "service_selector", "rate_selector", "vendor")
 
 
-def load_page_specs(csv_bytes: bytes) -> list[PageSpec]:
-    """Read PageSpec rows from a CSV whose columns are PageSpec's field names; empty cells mean "not set"."""
-    frame = pl.read_csv(io.BytesIO(csv_bytes), infer_schema=False)
+def load_page_specs(csv_bytes: bytes, file_name: str) -> list[PageSpec]:
+    """Read PageSpec rows from a CSV whose columns are PageSpec's field names; empty cells mean "not set".
+
+    The file is written by hand, so each problem is refused naming the file and its line (the header is line 1).
+    """
+    check_not_empty(csv_bytes, SOURCE, file_name, "empty page spec file", expected=list(_SPEC_COLUMNS))
+    text = decode_utf8(csv_bytes, SOURCE, file_name)
+    # A hand-written file may lack its last line end; a line cut short still shows in its field count.
+    check_line_ends(text, SOURCE, file_name, final=False)
+    check_rectangular(text, SOURCE, file_name)
+    try:
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise SourceFormatError(SOURCE, file_name, f"unreadable page spec CSV ({exc})") from None
     # An unknown column is most likely a typo ("contry_selector") that would otherwise be dropped silently.
     unknown = [c for c in frame.columns if c not in _SPEC_COLUMNS]
     missing = [c for c in _REQUIRED_SPEC_COLUMNS if c not in frame.columns]
     if unknown or missing:
-        raise ValueError(
-            f"page spec CSV: missing columns {missing}, unknown columns {unknown}; "
-            f"the columns are {list(_SPEC_COLUMNS)}"
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"page spec columns: missing {missing}, unknown {unknown}",
+            expected=list(_SPEC_COLUMNS),
+            found=frame.columns,
         )
-    frame = frame.with_columns(blank_to_null(pl.all()))
+    # Lines are counted before blank lines (all-null rows) are dropped, so that they stay the file's line numbers.
+    frame = (
+        frame.with_columns(blank_to_null(pl.all()))
+        .with_row_index("line", offset=2)
+        .filter(pl.any_horizontal(pl.exclude("line").is_not_null()))
+    )
     incomplete = frame.filter(pl.any_horizontal(pl.col(_REQUIRED_SPEC_COLUMNS).is_null()))
     if incomplete.height:
-        raise ValueError(
-            f"page spec CSV: empty required cells ({', '.join(_REQUIRED_SPEC_COLUMNS)}) in rows "
-            f"with page_id {incomplete['page_id'].to_list()}"
+        raise SourceFormatError(
+            SOURCE,
+            file_name,
+            f"empty required cells ({', '.join(_REQUIRED_SPEC_COLUMNS)}) on line"
+            f"{'s' if incomplete.height > 1 else ''} {', '.join(map(str, incomplete['line']))}, "
+            f"page_id {incomplete['page_id'].to_list()}",
         )
-    # Dropping empty cells lets the dataclass defaults apply (an empty price_type means the default one).
-    return [PageSpec(**{k: v for k, v in row.items() if v is not None}) for row in frame.iter_rows(named=True)]
+    # page_id names the stored page (raw/pricing_pages/<page_id>.html) and its observations: one id, one page.
+    repeated = frame.filter(pl.col("page_id").is_duplicated()).group_by("page_id", maintain_order=True).agg("line")
+    if repeated.height:
+        page_id, lines = repeated.row(0)
+        raise SourceFormatError(
+            SOURCE, file_name, f"page_id {page_id!r} is used on lines {', '.join(map(str, lines))}: one page_id a page"
+        )
+    return [_page_spec(row, file_name) for row in frame.iter_rows(named=True)]
+
+
+def _page_spec(row: dict, file_name: str) -> PageSpec:
+    """The PageSpec of one line; dropping empty cells lets the dataclass defaults apply (an empty price_type means
+    the default one)."""
+    line = row.pop("line")
+    try:
+        return PageSpec(**{k: v for k, v in row.items() if v is not None})
+    except ValueError as exc:
+        raise SourceFormatError(SOURCE, file_name, f"line {line}: {exc}") from None
 
 
 def extract_rates(spec: PageSpec, html: bytes, country_names: dict[str, str] | None = None) -> pl.DataFrame:

@@ -1,6 +1,9 @@
 """The small steps every parser in sources/ takes on raw text: one definition each, so all sources agree.
 
 * Refuse a file that holds no data (empty, or an HTML/XML page) before parsing it, naming the file.
+* Refuse text that is not UTF-8 where a replacement character would silently change a name, naming the line.
+* Refuse a file cut short: a record with another number of fields than the header, a last line without its line end,
+  or classic-Mac line ends (a bare carriage return) that a CSV reader takes for one long header line.
 * Refuse a file lacking a required column, naming the missing ones.
 * Read a blank cell as a missing value.
 * Join a row's problems into one ``parse_error``, null when there are none.
@@ -83,13 +86,15 @@ def neutralised(text: pl.Expr) -> pl.Expr:
 def read_text_csv(data: bytes, source: str, file_name: str, expected: list[str], what: str) -> pl.DataFrame:
     """A CSV file read with every cell as text (numbers are converted by expressions, so that a bad cell becomes a
     parse_error of its row, not a failure of the file) and its column names trimmed. An empty file, an HTML or XML
-    page (`what` names what it should have been) or an unreadable CSV fails naming the file."""
+    page (`what` names what it should have been), an unreadable CSV or one cut short fails naming the file. For
+    publishers that end every file with a line end."""
     check_not_empty(data, source, file_name, expected=expected)
     text = data.decode("utf-8-sig", errors="replace")
     check_not_markup(
         text, source, file_name, f"HTML or XML page instead of {what}", expected=expected, found=text.lstrip()[:120]
     )
     check_rectangular(text, source, file_name)
+    check_line_ends(text, source, file_name)
     try:
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
@@ -115,30 +120,95 @@ def require_columns(
         )
 
 
-def check_rectangular(text: str, source: str, file_name: str, delimiter: str = ",") -> None:
+def check_rectangular(
+    text: str,
+    source: str,
+    file_name: str,
+    delimiter: str = ",",
+    *,
+    quoted: bool = True,
+    header: bool = True,
+    comment_prefix: str | None = None,
+) -> None:
     """Refuse a CSV whose records do not all have the header's number of fields: a file cut mid-line, or a line lost
-    its end, would otherwise be read with its last cells empty (CSV readers fill short records with nulls)."""
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(records, None)
-        if header is None:
-            return
-        mismatch = next(
-            (
-                (number, record)
-                for number, record in enumerate(records, start=2)
-                if record and len(record) != len(header)
-            ),
-            None,
-        )
-    except csv.Error as exc:  # a bare carriage return, a field longer than the reader allows
-        raise SourceFormatError(source, file_name, f"unreadable CSV ({exc})") from None
-    if mismatch:
-        number, record = mismatch
+    its end, would otherwise be read with its last cells empty (CSV readers fill short records with nulls).
+
+    `quoted=False` reads quote characters as text (GeoNames' tab-separated dumps have no quoting, and names hold
+    quotes); a file with `header=False` is held to its first record instead; lines starting with `comment_prefix`
+    are skipped. Blank lines are no records. Numbers count records from 1, the header included (lines when unquoted).
+    Text holding NUL characters (UTF-16 read as UTF-8, or binary data) is refused first: its fields cannot be counted.
+    """
+    if "\x00" in text:
         raise SourceFormatError(
             source,
             file_name,
-            f"record {number} has {len(record)} fields, the header {len(header)}: a line cut short or run together",
-            expected=len(header),
+            "NUL characters in the text: UTF-16 or binary data, not UTF-8 text",
+            expected="UTF-8 text",
+        )
+    dialect = {"delimiter": delimiter} if quoted else {"delimiter": delimiter, "quoting": csv.QUOTE_NONE}
+    unit = "record" if quoted else "line"
+    records = (
+        (number, record)
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), **dialect), start=1)
+        if record and not (comment_prefix and record[0].startswith(comment_prefix))
+    )
+    try:
+        first = next(records, None)
+        if first is None:
+            return
+        first_number, first_record = first
+        mismatch = next(((number, record) for number, record in records if len(record) != len(first_record)), None)
+    except csv.Error as exc:  # a field longer than the reader allows
+        raise SourceFormatError(source, file_name, f"unreadable CSV ({exc})") from None
+    if mismatch:
+        number, record = mismatch
+        held_to = f"the header {len(first_record)}" if header else f"{unit} {first_number} {len(first_record)}"
+        raise SourceFormatError(
+            source,
+            file_name,
+            f"{unit} {number} has {len(record)} fields, {held_to}: a line cut short or run together",
+            expected=len(first_record),
             found=delimiter.join(record)[:120],
         )
+
+
+def check_line_ends(text: str, source: str, file_name: str, final: bool = True) -> None:
+    """Refuse text whose lines end with a bare carriage return and, when `final`, text whose last line has no line end.
+
+    A file with classic-Mac line ends ("\\r" alone) is one long header line to polars: no rows and no error. A
+    publisher that ends every file with a line end serves no file without one: that file was cut inside its last
+    line, and the cut last cell can read as a plausible number (3093.3 cut to 30) that no field count notices.
+    Pass `final=False` for files that may legitimately lack the last line end (the World Bank's datahub copies,
+    files typed by people); a cut there is seen by the field count only.
+    """
+    if "\r" in text and "\n" not in text:
+        raise SourceFormatError(
+            source,
+            file_name,
+            "lines end with a bare carriage return (classic Mac line ends), which CSV readers take for one line",
+            expected="LF or CRLF line ends",
+        )
+    if final and text and not text.endswith("\n"):
+        last_line = text.count("\n") + 1
+        raise SourceFormatError(
+            source,
+            file_name,
+            f"no line end after line {last_line}: the file was cut inside its last line",
+            expected="a line end after the last line, as the publisher writes it",
+            found=text[text.rfind("\n") + 1 :][-120:],
+        )
+
+
+def decode_utf8(data: bytes, source: str, file_name: str) -> str:
+    """`data` as UTF-8 text without its byte-order mark; refuse other encodings, naming the line of the first byte
+    that is not UTF-8, rather than read them with replacement characters (a name or a selector silently changed)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceFormatError(
+            source,
+            file_name,
+            f"not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line}",
+            expected="UTF-8 text",
+        ) from None

@@ -28,7 +28,8 @@ note           no        free text: scope, volumes, inclusions
 rows are typed (rate_low/rate_high Float64, quote_date/valid_until Date); rejected rows keep every template
 value exactly as read (as text) plus ``reject_reason``, all of the row's problems joined by "; ". Both carry
 ``source_file`` and ``source_row`` (the spreadsheet row number, header = row 1). Rows whose template cells are
-all empty are the only ones left out. A file without the template columns raises ``SourceFormatError``.
+all empty are the only ones left out. A file without the template columns, or a CSV with a row of another number
+of cells than its header (a line cut short, a comma left unquoted), raises ``SourceFormatError``.
 
 XLSX: the first sheet is read with every cell as text; a cell Excel stored as a date reads as
 "yyyy-mm-dd 00:00:00" and is accepted as that date.
@@ -45,7 +46,14 @@ import polars as pl
 from schemas.vocabulary import RATE_UNITS, VENDOR_PRICES
 from sources.errors import SourceFormatError
 from sources.spreadsheets import check_workbook
-from sources.text import blank_to_null, check_not_markup, join_problems, neutralised
+from sources.text import (
+    blank_to_null,
+    check_line_ends,
+    check_not_markup,
+    check_rectangular,
+    join_problems,
+    neutralised,
+)
 
 SOURCE = "Vendor quotes"
 
@@ -204,6 +212,10 @@ def _read_table(data: bytes, file_name: str) -> pl.DataFrame:
             text = data.decode("cp1252")  # "CSV" saved by Excel on Windows
         except UnicodeDecodeError as exc:
             raise SourceFormatError(SOURCE, file_name, f"neither UTF-8 nor Windows-1252 text ({exc})") from exc
+    # A row with missing or extra cells is a line cut short or two run together, not a quote with empty cells; the
+    # last line may lack its line end (a file typed by hand), so a cut there shows in its field count only.
+    check_rectangular(text, SOURCE, file_name)
+    check_line_ends(text, SOURCE, file_name, final=False)
     try:
         return pl.read_csv(text.encode("utf-8"), infer_schema_length=0)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:

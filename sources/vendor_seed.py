@@ -8,7 +8,14 @@ import io
 import polars as pl
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, check_rectangular, join_problems, neutralised
+from sources.text import (
+    blank_to_null,
+    check_line_ends,
+    check_not_markup,
+    check_rectangular,
+    join_problems,
+    neutralised,
+)
 
 SOURCE = "Vendor rate seed"
 COLUMNS = [
@@ -28,7 +35,11 @@ COLUMNS = [
 
 def parse_observations(data: bytes, file_name: str) -> pl.DataFrame:
     """One row per observation: amounts as numbers (a cell that is not one keeps its row with a `parse_error`)."""
-    check_rectangular(data.decode("utf-8-sig", errors="replace"), SOURCE, file_name)
+    text = data.decode("utf-8-sig", errors="replace")
+    check_not_markup(text, SOURCE, file_name, "HTML or XML page instead of CSV", expected=COLUMNS, found=text[:120])
+    check_rectangular(text, SOURCE, file_name)
+    # Both seed files end with a line end: one without was cut inside its last line.
+    check_line_ends(text, SOURCE, file_name)
     try:
         raw = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except pl.exceptions.PolarsError as exc:

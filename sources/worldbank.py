@@ -21,6 +21,7 @@ from sources.errors import SourceFormatError
 from sources.spreadsheets import read_member
 from sources.text import (
     blank_to_null,
+    check_line_ends,
     check_not_empty,
     check_not_markup,
     check_rectangular,
@@ -191,6 +192,11 @@ def _decode(data: bytes, file_name: str) -> str:
     check_not_markup(
         text, SOURCE, file_name, "HTML or XML page instead of CSV", expected="CSV text", found=_first_lines(text)
     )
+    # Not every WDI file ends with a line end (a datahub.io copy and a re-saved file do not), so only bare carriage
+    # returns are refused here. A cut last line is then seen by its field count: the served wide files end each line
+    # with an empty column, so any cut loses a field. It is not seen where the last cell holds a number (the long
+    # layout's Value): "2061" cut from "20615..." is a shorter number no check of the file can tell from a true one.
+    check_line_ends(text, SOURCE, file_name, final=False)
     return text
 
 

@@ -59,7 +59,8 @@ class ReferenceFiles(ConfigurableResource):
 
     def pricing_pages(self) -> list[PageSpec]:
         """pricing_pages.csv: one declarative entry per public pricing page to scrape in live mode."""
-        return self._once("pricing_pages", lambda: load_page_specs((self.path / "pricing_pages.csv").read_bytes()))
+        path = self.path / "pricing_pages.csv"
+        return self._once("pricing_pages", lambda: load_page_specs(path.read_bytes(), str(path)))
 
     def checksums(self) -> dict[str, str]:
         """SHA-256 of every reference file, for the provenance of what a run published."""

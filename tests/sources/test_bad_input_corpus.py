@@ -13,7 +13,8 @@ corrupted, edited) or from a small literal, and states its expected outcome:
 * Unchanged: the input is harmless (a BOM, CRLF, a gzip wrapper, a decodable encoding, a hostile but inert name) and
   parses exactly as the clean file; or it is a file cut at a line end, which no parser can tell from a shorter file,
   and every row it gives is exactly a row of the clean parse, no wrong number (the staging volume guard catches the
-  lost rows).
+  lost rows). A file cut inside its last line is no such file: publishers that end every file with a line end have
+  theirs refused without one, the others have a cut last line refused by its field count.
 
 A case taking more than MAX_SECONDS fails: a parser must not stall on bad input.
 """
@@ -107,6 +108,32 @@ def cut_in_line(data: bytes, line: int, after: bytes) -> bytes:
     """The file cut inside line `line` (0 = the first line), just after the first `after` in that line."""
     lines = data.splitlines(keepends=True)
     return b"".join(lines[:line]) + lines[line][: lines[line].index(after) + len(after)]
+
+
+def cut_in_last_line(data: bytes, drop: int) -> bytes:
+    """The file without its last line end and the `drop` bytes before it: a download cut inside its last line."""
+    return data.rstrip(b"\r\n")[:-drop]
+
+
+def last_line_number(data: bytes) -> int:
+    """The number of the last line of a file that ends with a line end (blank lines at the end not counted)."""
+    return data.rstrip(b"\r\n").count(b"\n") + 1
+
+
+def with_fields(data: bytes, line: int, keep: int, separator: bytes) -> bytes:
+    """The file with line `line` (0 = the first line) keeping only its first `keep` fields: a line cut short, its
+    line end kept (unquoted lines only)."""
+    lines = data.splitlines(keepends=True)
+    body = lines[line].rstrip(b"\r\n")
+    lines[line] = separator.join(body.split(separator)[:keep]) + lines[line][len(body) :]
+    return b"".join(lines)
+
+
+def run_together(data: bytes, line: int) -> bytes:
+    """The file with line `line` (0 = the first line) and the next one joined: a line end lost."""
+    lines = data.splitlines(keepends=True)
+    lines[line] = lines[line].rstrip(b"\r\n")
+    return b"".join(lines)
 
 
 def reencoded(data: bytes, encoding: str) -> bytes:
@@ -380,6 +407,21 @@ def ddf_value(value: bytes) -> bytes:
     return DDF.replace(DDF_ROW, DDF_ROW.replace(b"3364.25", value))
 
 
+STATUSES = b'"B","Break in series"\n"U","Unreliable"\n'
+CODED_NAME = "EAR_4MTH_SEX_OCU_CUR_NB_A.csv.gz"
+CODED = (
+    b"ref_area,source,indicator,sex,classif1,classif2,time,obs_value,obs_status\n"
+    b"PHL,BA:5,EAR_4MTH_SEX_OCU_CUR_NB_A,SEX_T,OCU_ISCO08_4,CUR_TYPE_USD,2018,313.44,\n"
+)
+SOURCE_DIC = "source_en.csv"
+SOURCES = b'source, source.label\n"BA:5","LFS - Labour Force Survey"\n'
+
+
+def status_dictionary(rows: bytes) -> pl.DataFrame:
+    """An obs_status dictionary of `rows`, as ILOSTAT writes it."""
+    return ilostat.parse_dictionary(b"obs_status, obs_status.label\n" + rows, "obs_status_en.csv")
+
+
 def earnings_rows(ddf: bytes) -> pl.DataFrame:
     """The staging `earnings` rows built from a (bad) occupation file and the clean national file."""
     names = ilostat_staging.DICTIONARIES
@@ -414,7 +456,7 @@ case(
     P,
     "cut-mid-line-in-a-quoted-label",
     lambda: ilo_dictionary(cut_in_line(REF, 40, b'","')),
-    Refused(ILO, REF_AREA, "not a readable CSV"),
+    Refused(ILO, REF_AREA, "no line end after line 41: the file was cut inside its last line"),
 )
 case(
     P,
@@ -423,7 +465,7 @@ case(
     Refused(ILO, REF_AREA, "not a readable CSV.*utf-8"),
 )
 case(P, "windows-1252", lambda: ilo_dictionary(reencoded(REF, "cp1252")), Refused(ILO, REF_AREA, "utf-8"))
-case(P, "utf-16", lambda: ilo_dictionary(reencoded(REF, "utf-16")), Refused(ILO, REF_AREA, "the header 2"))
+case(P, "utf-16", lambda: ilo_dictionary(reencoded(REF, "utf-16")), Refused(ILO, REF_AREA, "NUL characters.*UTF-16"))
 case(P, "gzip", lambda: ilo_dictionary(gzip.compress(REF)), Unchanged(ilo_dictionary_clean))
 case(
     P, "gzip-cut", lambda: ilo_dictionary(gzip.compress(REF)[:900]), Refused(ILO, REF_AREA, "gzip archive is truncated")
@@ -439,6 +481,18 @@ case(
     "html-page",
     lambda: ilo_dictionary(b"<!DOCTYPE html><html>Not found</html>"),
     Refused(ILO, REF_AREA, "HTML or XML page"),
+)
+case(
+    P,
+    "cut-inside-the-last-label",
+    lambda: ilo_dictionary(cut_in_last_line(REF, 5)),
+    Refused(ILO, REF_AREA, f"no line end after line {last_line_number(REF)}: the file was cut inside its last line"),
+)
+case(
+    P,
+    "repeated-code",
+    lambda: ilo_dictionary(REF + b'"X01","World (again)"\n'),
+    Refused(ILO, REF_AREA, f"code 'X01' is listed 2 times, on lines 2, {last_line_number(REF) + 1}"),
 )
 case(
     P,
@@ -461,7 +515,25 @@ case(P, "ddf-gzip", lambda: ilo_ddf(gzip.compress(DDF)), Unchanged(ilo_ddf_clean
 case(
     P, "ddf-gzip-cut", lambda: ilo_ddf(gzip.compress(DDF)[:20_000]), Refused(ILO, ILO_DDF, "gzip archive is truncated")
 )
-case(P, "ddf-utf-16", lambda: ilo_ddf(reencoded(DDF, "utf-16")), Refused(ILO, ILO_DDF, "the header 6"))
+case(P, "ddf-utf-16", lambda: ilo_ddf(reencoded(DDF, "utf-16")), Refused(ILO, ILO_DDF, "NUL characters.*UTF-16"))
+case(
+    P,
+    "ddf-cut-inside-the-last-value",
+    lambda: ilo_ddf(cut_in_last_line(DDF, 4)),  # the last value, 597.43, would read as 59
+    Refused(ILO, ILO_DDF, f"no line end after line {last_line_number(DDF)}: the file was cut inside its last line"),
+)
+case(
+    P,
+    "ddf-gzip-cut-inside-the-last-value",
+    lambda: ilo_ddf(gzip.compress(cut_in_last_line(DDF, 4))),
+    Refused(ILO, ILO_DDF, f"no line end after line {last_line_number(DDF)}"),
+)
+case(
+    P,
+    "ddf-bare-carriage-returns",
+    lambda: ilo_ddf(DDF.replace(b"\n", b"\r")),
+    Refused(ILO, ILO_DDF, "lines end with a bare carriage return"),
+)
 case(P, "ddf-bom", lambda: ilo_ddf(BOM + DDF), Unchanged(ilo_ddf_clean))
 case(P, "ddf-crlf", lambda: ilo_ddf(DDF.replace(b"\n", b"\r\n")), Unchanged(ilo_ddf_clean))
 case(
@@ -529,7 +601,7 @@ case(
     Refused(ILO, ILO_GEO, "not a readable CSV.*utf-8"),
 )
 case(P, "explorer-windows-1252", lambda: ilo_geo(reencoded(GEO, "cp1252")), Refused(ILO, ILO_GEO, "utf-8"))
-case(P, "explorer-utf-16", lambda: ilo_geo(reencoded(GEO, "utf-16")), Refused(ILO, ILO_GEO, "the header 11"))
+case(P, "explorer-utf-16", lambda: ilo_geo(reencoded(GEO, "utf-16")), Refused(ILO, ILO_GEO, "NUL characters.*UTF-16"))
 case(
     P,
     "explorer-cut-mid-line",
@@ -554,6 +626,20 @@ case(
     "explorer-label-claimed-by-two-codes",
     lambda: ilo_geo(GEO, ilo_dictionaries() | {"ref_area": ilo_dictionary(REF + b'"XAF","Afghanistan"\n')}),
     Flagged("'Afghanistan' is not in the ILOSTAT ref_area dictionary", nulls=("ref_area",)),
+)
+case(
+    P,
+    "explorer-status-label-claimed-by-two-codes",
+    lambda: ilo_geo(GEO, ilo_dictionaries() | {"obs_status": status_dictionary(STATUSES + b'"X","Break in series"\n')}),
+    Unchanged(lambda: ilo_geo(GEO, ilo_dictionaries() | {"obs_status": status_dictionary(b'"U","Unreliable"\n')})),
+)
+case(
+    P,
+    "coded-with-a-source-code-listed-twice",
+    lambda: ilostat.parse_earnings(
+        CODED, CODED_NAME, {"source": ilostat.parse_dictionary(SOURCES + b'"BA:5","Labour force survey"\n', SOURCE_DIC)}
+    ),
+    Refused(ILO, SOURCE_DIC, "code 'BA:5' is listed 2 times, on lines 2, 3"),
 )
 case(
     P,
@@ -663,6 +749,13 @@ case(
 )
 case(P, "utf-16", lambda: wdi_wide(reencoded(WIDE, "utf-16")), Refused(WB, WDI_WIDE, "no header line"))
 case(P, "without-bom", lambda: wdi_wide(WIDE.removeprefix(BOM)), Unchanged(wdi_wide_clean))
+case(P, "without-the-last-line-end", lambda: wdi_wide(WIDE.rstrip(b"\n")), Unchanged(wdi_wide_clean))
+case(
+    P,
+    "cut-inside-the-last-line",
+    lambda: wdi_wide(cut_in_last_line(WIDE, 40)),
+    Refused(WB, WDI_WIDE, rf"record {last_line_number(WIDE) - 4} has \d+ fields, the header 70"),
+)
 case(P, "crlf", lambda: wdi_wide(WIDE.replace(b"\n", b"\r\n")), Unchanged(wdi_wide_clean))
 case(
     P,
@@ -853,6 +946,24 @@ case(
 )
 case(P, "cut-at-line-end", lambda: country_info(head(COUNTRY_INFO, 80)), Unchanged(country_info_clean, part=True))
 case(P, "utf-16", lambda: country_info(reencoded(COUNTRY_INFO, "utf-16")), Refused(GN, "countryInfo.txt", "#ISO"))
+case(
+    P,
+    "line-cut-short",
+    lambda: country_info(with_fields(COUNTRY_INFO, FIRST_COUNTRY + 1, 16, b"\t")),
+    Refused(GN, "countryInfo.txt", f"line {FIRST_COUNTRY + 2} has 16 fields, line {FIRST_COUNTRY + 1} 19"),
+)
+case(
+    P,
+    "lines-run-together",
+    lambda: country_info(run_together(COUNTRY_INFO, FIRST_COUNTRY + 1)),
+    Refused(GN, "countryInfo.txt", f"line {FIRST_COUNTRY + 2} has 37 fields, line {FIRST_COUNTRY + 1} 19"),
+)
+case(
+    P,
+    "cut-inside-the-last-line",
+    lambda: country_info(cut_in_last_line(COUNTRY_INFO, 2)),
+    Refused(GN, "countryInfo.txt", f"line {last_line_number(COUNTRY_INFO)} has 18 fields"),
+)
 case(P, "bom", lambda: country_info(BOM + COUNTRY_INFO), Unchanged(country_info_clean))
 case(P, "crlf", lambda: country_info(COUNTRY_INFO.replace(b"\n", b"\r\n")), Unchanged(country_info_clean))
 case(
@@ -911,13 +1022,25 @@ case(
     P,
     "utf-16",
     lambda: cities(reencoded(CITIES, "utf-16"), "cities15000.txt"),
-    Refused(GN, "cities15000.txt", "unreadable tab-separated text"),
+    Refused(GN, "cities15000.txt", "NUL characters.*UTF-16"),
 )
 case(
     P,
     "comma-separated",
     lambda: cities(b"3041563,Andorra la Vella,Andorra la Vella\n", "cities15000.txt"),
     Refused(GN, "cities15000.txt", "rows have 1 tab-separated fields, not 19"),
+)
+case(
+    P,
+    "line-cut-short",
+    lambda: cities(zipped({"cities15000.txt": with_fields(CITIES, 5, 17, b"\t")})),
+    Refused(GN, "cities15000.zip", "line 6 has 17 fields, line 1 19: a line cut short"),
+)
+case(
+    P,
+    "cut-inside-the-last-line",
+    lambda: cities(zipped({"cities15000.txt": cut_in_last_line(CITIES, 3)})),
+    Refused(GN, "cities15000.zip", f"no line end after line {last_line_number(CITIES)}"),
 )
 case(
     P,
@@ -1164,7 +1287,18 @@ case(
     lambda: average_wages(cut_in_line(AV_WAGE, 40, b"Wages,")),
     Refused(OE_SRC, OECD_FILE, "record 41 has 9 fields, the header 30"),
 )
-case(P, "utf-16", lambda: average_wages(reencoded(AV_WAGE, "utf-16")), Refused(OE_SRC, OECD_FILE, "the header 30"))
+case(
+    P,
+    "utf-16",
+    lambda: average_wages(reencoded(AV_WAGE, "utf-16")),
+    Refused(OE_SRC, OECD_FILE, "NUL characters.*UTF-16"),
+)
+case(
+    P,
+    "cut-inside-the-last-line",
+    lambda: average_wages(cut_in_last_line(AV_WAGE, 2)),
+    Refused(OE_SRC, OECD_FILE, f"no line end after line {last_line_number(AV_WAGE)}"),
+)
 case(
     P,
     "latin-1-area-name",
@@ -1240,6 +1374,12 @@ case(
     lambda: taxing_wages(cut_in_line(TABLE1, 12, b",")),
     Refused(TW_SRC, "Table1.csv", "record 13 has 2 fields, the header 9"),
 )
+case(
+    P,
+    "cut-inside-the-last-line",
+    lambda: taxing_wages(cut_in_last_line(TABLE1, 3)),
+    Refused(TW_SRC, "Table1.csv", f"no line end after line {last_line_number(TABLE1)}"),
+)
 case(P, "bom", lambda: taxing_wages(BOM + TABLE1), Unchanged(taxing_wages_clean))
 case(P, "crlf", lambda: taxing_wages(TABLE1.replace(b"\n", b"\r\n")), Unchanged(taxing_wages_clean))
 case(P, "latin-1", lambda: taxing_wages(reencoded(TABLE1, "latin-1")), Unchanged(taxing_wages_clean))
@@ -1292,7 +1432,13 @@ case(
     lambda: kilm(cut_in_line(KILM_DATA, 100, b",")),
     Refused(KI_SRC, KILM, "record 101 has 2 fields, the header 3"),
 )
-case(P, "utf-16", lambda: kilm(reencoded(KILM_DATA, "utf-16")), Refused(KI_SRC, KILM, "the header 3"))
+case(P, "utf-16", lambda: kilm(reencoded(KILM_DATA, "utf-16")), Refused(KI_SRC, KILM, "NUL characters.*UTF-16"))
+case(
+    P,
+    "cut-inside-the-last-value",
+    lambda: kilm(cut_in_last_line(KILM_DATA, 16)),  # the last share, 23.899999618530273, would read as 23
+    Refused(KI_SRC, KILM, f"no line end after line {last_line_number(KILM_DATA)}"),
+)
 case(P, "bom", lambda: kilm(BOM + KILM_DATA), Unchanged(kilm_clean))
 case(P, "crlf", lambda: kilm(KILM_DATA.replace(b"\n", b"\r\n")), Unchanged(kilm_clean))
 case(P, "html-page", lambda: kilm(b"<html></html>"), Refused(KI_SRC, KILM, "HTML or XML page instead of a DDF"))
@@ -1382,10 +1528,21 @@ case(
     lambda: seed(reencoded(SEED_MEXICO, "cp1252"), WAGES_NAME),
     Refused(SEED_SRC, WAGES_NAME, "not a readable CSV.*utf-8"),
 )
-case(P, "utf-16", lambda: seed(reencoded(SEED, "utf-16")), Refused(SEED_SRC, SEED_NAME, "the header 11"))
+case(P, "utf-16", lambda: seed(reencoded(SEED, "utf-16")), Refused(SEED_SRC, SEED_NAME, "NUL characters.*UTF-16"))
+case(
+    P,
+    "cut-inside-the-last-line",
+    lambda: seed(cut_in_last_line(SEED, 10)),
+    Refused(SEED_SRC, SEED_NAME, f"no line end after line {last_line_number(SEED)}"),
+)
 case(P, "bom", lambda: seed(BOM + SEED), Unchanged(seed_clean))
 case(P, "crlf", lambda: seed(SEED.replace(b"\n", b"\r\n")), Unchanged(seed_clean))
-case(P, "html-page", lambda: seed(b"<html><body>moved</body></html>"), Refused(SEED_SRC, SEED_NAME, "missing columns"))
+case(
+    P,
+    "html-page",
+    lambda: seed(b"<html><body>moved</body></html>"),
+    Refused(SEED_SRC, SEED_NAME, "HTML or XML page instead of CSV"),
+)
 case(
     P,
     "column-missing",
@@ -1506,9 +1663,33 @@ case(
     P,
     "csv-cut-mid-line-in-a-quoted-cell",
     lambda: quotes(cut_in_line(GOOD_QUOTES, 1, b'"Inbound voice')),
-    Refused(QU, "quotes.csv", "unreadable CSV"),
+    Refused(QU, "quotes.csv", "record 2 has 5 fields, the header 14: a line cut short"),
 )
-case(P, "csv-utf-16", lambda: quotes(reencoded(GOOD_QUOTES, "utf-16")), Refused(QU, "quotes.csv", "unreadable CSV"))
+case(
+    P,
+    "csv-row-cut-short",
+    lambda: quotes(GOOD_QUOTES.replace(b"2025-04-02,,Test Analyst,\n", b"2025-04-02\n")),
+    Refused(QU, "quotes.csv", "record 3 has 11 fields, the header 14: a line cut short"),
+)
+case(
+    P,
+    "csv-unquoted-comma-in-a-cell",
+    lambda: quotes(GOOD_QUOTES.replace(b"Example Vendor B", b"Example Vendor B, Inc.")),
+    Refused(QU, "quotes.csv", "record 3 has 15 fields, the header 14"),
+)
+case(P, "csv-without-the-last-line-end", lambda: valid_quotes(GOOD_QUOTES.rstrip()), Unchanged(good_quotes_clean))
+case(
+    P,
+    "csv-bare-carriage-returns",
+    lambda: quotes(GOOD_QUOTES.replace(b"\n", b"\r")),
+    Refused(QU, "quotes.csv", "lines end with a bare carriage return"),
+)
+case(
+    P,
+    "csv-utf-16",
+    lambda: quotes(reencoded(GOOD_QUOTES, "utf-16")),
+    Refused(QU, "quotes.csv", "NUL characters.*UTF-16"),
+)
 case(
     P,
     "csv-latin-1",
@@ -1665,13 +1846,37 @@ case(
     P,
     "cut-mid-line-in-a-quoted-cell",
     lambda: price_list(cut_in_line(S70, 8, b'"Pink')),
-    Refused(GSA, S70_NAME, "unreadable CSV"),
+    Refused(GSA, S70_NAME, "record 9 has 8 fields, the header 14"),
 )
 case(
     P,
     "cut-mid-line-before-the-price",
     lambda: price_list(cut_in_line(S70, 8, b"Bachelors,5,")),
-    Flagged(PRICE_HEADER + ": missing", nulls=("current_price",)),
+    Refused(GSA, S70_NAME, "record 9 has 5 fields, the header 14: a line cut short"),
+)
+case(
+    P,
+    "cut-inside-the-last-line",
+    lambda: price_list(cut_in_last_line(S70, 3)),
+    Refused(GSA, S70_NAME, f"no line end after line {last_line_number(S70)}"),
+)
+case(
+    P,
+    "row-without-its-contract-dates",
+    lambda: price_list(S70.replace(b",1,4/29/15,4/28/20\r\n", b",1\r\n", 1)),
+    Refused(GSA, S70_NAME, "record 12 has 12 fields, the header 14: a line cut short"),
+)
+case(
+    P,
+    "price-with-an-unquoted-thousands-comma",
+    lambda: price_list(S70.replace(b",$134.01,", b",$1,134.01,")),  # was read as $1, every later cell shifted
+    Refused(GSA, S70_NAME, "record 21 has 15 fields, the header 14"),
+)
+case(
+    P,
+    "bare-carriage-returns",
+    lambda: price_list(S70.replace(b"\r\n", b"\r")),
+    Refused(GSA, S70_NAME, "lines end with a bare carriage return"),
 )
 case(
     P,
@@ -1680,7 +1885,7 @@ case(
     Unchanged(lambda: price_list(S70_CAFE)),
 )
 case(P, "latin-1", lambda: price_list(reencoded(S70_CAFE, "latin-1")), Unchanged(lambda: price_list(S70_CAFE)))
-case(P, "utf-16", lambda: price_list(reencoded(S70, "utf-16")), Refused(GSA, S70_NAME, "missing price-list columns"))
+case(P, "utf-16", lambda: price_list(reencoded(S70, "utf-16")), Refused(GSA, S70_NAME, "NUL characters.*UTF-16"))
 case(P, "bom", lambda: price_list(BOM + S70), Unchanged(price_list_clean))
 case(P, "lf-line-ends", lambda: price_list(S70.replace(b"\r\n", b"\n")), Unchanged(price_list_clean))
 case(P, "html-page", lambda: price_list(b"<html><body>Login</body></html>"), Refused(GSA, S70_NAME, "HTML or XML page"))
@@ -1692,6 +1897,7 @@ case(
 )
 for label, price, problem in [
     ("not-a-number", "N/A", "cannot parse 'N/A'"),
+    ("decimal-comma", "$125,44", "cannot parse '125,44'"),
     ("infinity", "inf", "cannot parse 'inf'"),
     ("negative", "-$125.44", "not positive '-125.44'"),
     ("zero", "$0.00", "not positive '0.00'"),
@@ -1806,7 +2012,7 @@ case(
 # --- Vendor pricing pages and their rate text -------------------------------------------------------------------
 
 PP = "Vendor pricing pages"
-SPECS = "page spec CSV"
+SPEC_FILE = "reference/pricing_pages.csv"
 HARBOR_PAGE = (FIXTURES / "pricing_pages" / "harbor_rates.html").read_bytes()
 HARBOR = pricing_pages.PageSpec(
     page_id="harbor-pricing",
@@ -1852,53 +2058,76 @@ def rate_cell(text: str) -> bytes:
 
 
 def page_specs(data: bytes) -> list[pricing_pages.PageSpec]:
-    return pricing_pages.load_page_specs(data)
+    return pricing_pages.load_page_specs(data, SPEC_FILE)
 
 
 P = "pricing_pages.load_page_specs"
-case(P, "whitespace-only", lambda: page_specs(b" \n"), Refused(SPECS, None, "missing columns"))
+case(P, "empty", lambda: page_specs(b""), Refused(PP, SPEC_FILE, "empty page spec file"))
+case(P, "whitespace-only", lambda: page_specs(b" \n"), Refused(PP, SPEC_FILE, "empty page spec file"))
 case(
     P,
     "cut-mid-line-in-a-required-cell",
     lambda: page_specs(SPEC_HEADER + cut_in_line(SPEC_ROW, 0, b"td.service,")),
-    Refused(SPECS, None, r"empty required cells .* \['harbor-pricing'\]"),
+    Refused(PP, SPEC_FILE, "record 2 has 5 fields, the header 11: a line cut short"),
+)
+case(
+    P,
+    "row-cut-short",
+    lambda: page_specs(SPEC_HEADER + SPEC_ROW.replace(b",PHL,,,\n", b",PHL\n")),
+    Refused(PP, SPEC_FILE, "record 2 has 8 fields, the header 11: a line cut short"),
+)
+case(
+    P,
+    "latin-1",
+    lambda: page_specs(
+        SPEC_HEADER + SPEC_ROW.replace(b"Harbor Outsourcing", "Harbor Outsourcing Fr\u00f6g".encode("latin-1"))
+    ),
+    Refused(PP, SPEC_FILE, "not UTF-8 text: byte 0xF6 on line 2"),
 )
 case(
     P,
     "utf-16",
     lambda: page_specs(reencoded(SPEC_HEADER + SPEC_ROW, "utf-16")),
-    Refused(SPECS, None, "unknown columns"),
+    Refused(PP, SPEC_FILE, "not UTF-8 text: byte 0xFF on line 1"),
 )
 case(
     P,
     "cr-line-ends",
     lambda: page_specs((SPEC_HEADER + SPEC_ROW).replace(b"\n", b"\r")),
-    Refused(SPECS, None, "unknown columns"),
+    Refused(PP, SPEC_FILE, "lines end with a bare carriage return"),
 )
-case(P, "html-page", lambda: page_specs(b"<html>\n</html>\n"), Refused(SPECS, None, r"unknown columns \['<html>'\]"))
+case(P, "html-page", lambda: page_specs(b"<html>\n</html>\n"), Refused(PP, SPEC_FILE, r"unknown \['<html>'\]"))
 case(
     P,
     "column-misspelt",
     lambda: page_specs(SPEC_HEADER.replace(b"country_iso3", b"contry_iso3") + SPEC_ROW),
-    Refused(SPECS, None, r"unknown columns \['contry_iso3'\]"),
+    Refused(PP, SPEC_FILE, r"unknown \['contry_iso3'\]"),
 )
 case(
     P,
     "column-missing",
     lambda: page_specs(SPEC_HEADER.replace(b"vendor,", b"") + SPEC_ROW.replace(b"Harbor Outsourcing,", b"")),
-    Refused(SPECS, None, r"missing columns \['vendor'\]"),
+    Refused(PP, SPEC_FILE, r"missing \['vendor'\]"),
+)
+case(
+    P,
+    "duplicate-page-id",
+    lambda: page_specs(
+        SPEC_HEADER + SPEC_ROW + SPEC_ROW.replace(b"https://harbor.example/pricing", b"https://x.test/")
+    ),
+    Refused(PP, SPEC_FILE, "page_id 'harbor-pricing' is used on lines 2, 3: one page_id a page"),
 )
 case(
     P,
     "country-name-for-a-code",
     lambda: page_specs(SPEC_HEADER + SPEC_ROW.replace(b",PHL,", b",Philippines,")),
-    Refused("page spec 'harbor-pricing'", None, "country_iso3 must be an ISO3 code"),
+    Refused(PP, SPEC_FILE, "line 2: page spec 'harbor-pricing': country_iso3 must be an ISO3 code"),
 )
 case(
     P,
     "two-country-sources",
     lambda: page_specs(SPEC_HEADER + SPEC_ROW.replace(b",PHL,,", b",PHL,td.country,")),
-    Refused("page spec 'harbor-pricing'", None, "set exactly one of country_iso3 and country_selector"),
+    Refused(PP, SPEC_FILE, "line 2: page spec 'harbor-pricing': set exactly one of country_iso3 and country_selector"),
 )
 
 P = "pricing_pages.extract_rates"

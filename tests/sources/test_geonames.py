@@ -139,7 +139,7 @@ def test_quotes_in_names_do_not_break_rows_and_bad_numbers_are_flagged():
         "2024-01-01",
     ]
     row3 = ["3", "Village", "Village", "", "1", "1", "P", "PPL", "YY"] + [""] * 5 + ["20000", "", "1", "", ""]
-    body = "\n".join("\t".join(r) for r in (row1, row2, row3)).encode()
+    body = "".join("\t".join(r) + "\n" for r in (row1, row2, row3)).encode()
     df = gn.parse_cities(body, "mini.txt")
     assert df["name"].to_list() == ['Ke "Old" Town', "O'Brien"]  # the PPL row is filtered out
     bad = df.row(1, named=True)

@@ -265,6 +265,23 @@ def test_price_list_flags_non_hourly_units_and_bad_cells():
     ]
 
 
+def test_price_list_reads_a_thousands_comma_and_refuses_a_decimal_comma():
+    rows = gsa.parse_price_list(
+        price_list(
+            '132-51,Architect,Masters,9,Hour,"$1,250",GS-1,V,S,IT Schedule 70,Both,1,6/24/15,6/23/20',
+            '132-51,Analyst,Bachelors,3,Hour,"$125,44",GS-1,V,S,IT Schedule 70,Both,1,6/24/15,6/23/20',
+            '132-51,Tester,Bachelors,3,Hour,"$1,25.00",GS-1,V,S,IT Schedule 70,Both,1,6/24/15,6/23/20',
+        ),
+        "upload.csv",
+    )
+    price = "current_price (PRICE OFFERED TO GSA (including IFF))"
+    assert rows.select("current_price", "parse_error").rows() == [
+        (1250.0, None),
+        (None, f"{price}: cannot parse '125,44'"),  # not 12544
+        (None, f"{price}: cannot parse '1,25.00'"),
+    ]
+
+
 def test_price_list_with_renamed_column_or_html():
     renamed = price_list().replace(b"PRICE OFFERED TO GSA", b"GSA PRICE")
     with pytest.raises(SourceFormatError, match=r"upload\.csv: missing price-list columns \['price offered to gsa'\]"):

@@ -47,6 +47,7 @@ CODED_CSV = "\n".join(
         "PHL,BA:5,EAR_4MTH_SEX_OCU_CUR_NB_A,SEX_T,OCU_ISCO08_4,CUR_TYPE_PPP,2018,,,,,",
         "IND,XX:999,EAR_4MTH_SEX_OCU_CUR_NB_A,SEX_M,OCU_ISCO08_TOTAL,CUR_TYPE_USD,2019,abc,,,,",
         "IND,XX:999,EAR_4MTH_SEX_OCU_CUR_NB_A,SEX_M,OCU_ISCO08_TOTAL,CUR_TYPE_LCU,2019M01,12.5,,,,",
+        "",  # ILOSTAT ends every file with a line end
     ]
 ).encode()
 

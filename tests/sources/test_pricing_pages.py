@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from sources.errors import SourceError
+from sources.errors import SourceError, SourceFormatError
 from sources.http import HttpClient
 from sources.pricing_pages import (
     OUTPUT_SCHEMA,
@@ -216,7 +216,7 @@ def test_load_page_specs_reads_csv_with_empty_cells_as_unset():
         b"Meridian Staffing,vendor_list_price,,td.country,USD,hour\n"
     )
 
-    assert load_page_specs(csv) == [
+    assert load_page_specs(csv, "pricing_pages.csv") == [
         HARBOR,
         PageSpec(
             page_id="meridian-locations",
@@ -239,18 +239,29 @@ SPEC_HEADER = b"page_id,url,row_selector,service_selector,rate_selector,vendor,c
 @pytest.mark.parametrize(
     ("csv", "problem"),
     [
-        (SPEC_HEADER.replace(b"country_iso3", b"contry_iso3"), r"unknown columns \['contry_iso3'\]"),
-        (SPEC_HEADER.replace(b"rate_selector,", b""), r"missing columns \['rate_selector'\]"),
-        (SPEC_HEADER + b"p1,https://x.example,tr,td,td,,PHL\n", r"empty required cells .* page_id \['p1'\]"),
+        (SPEC_HEADER.replace(b"country_iso3", b"contry_iso3"), r"unknown \['contry_iso3'\]"),
+        (SPEC_HEADER.replace(b"rate_selector,", b""), r"missing \['rate_selector'\]"),
+        (
+            SPEC_HEADER + b"p1,https://x.example,tr,td,td,,PHL\n",
+            r"empty required cells .* on line 2, page_id \['p1'\]",
+        ),
         (
             SPEC_HEADER + b"p1,https://x.example,tr,td,td,V,\n",
-            "'p1': set exactly one of country_iso3 and country_selector",
+            "line 2: page spec 'p1': set exactly one of country_iso3 and country_selector",
         ),
+        (
+            SPEC_HEADER + b"p1,https://x.example,tr,td,td,V,PHL\n\np1,https://y.example,tr,td,td,W,COL\n",
+            "page_id 'p1' is used on lines 2, 4: one page_id a page",
+        ),
+        (SPEC_HEADER + b"p1,https://x.example,tr,td,td,PHL\n", "record 2 has 6 fields, the header 7"),
+        (SPEC_HEADER + "p1,https://x.example,tr,td,td,Fr\u00f6g,PHL\n".encode("latin-1"), "byte 0xF6 on line 2"),
+        (b"", "empty page spec file"),
     ],
 )
 def test_load_page_specs_rejects_bad_csv(csv, problem):
-    with pytest.raises(ValueError, match=problem):
-        load_page_specs(csv)
+    with pytest.raises(SourceFormatError, match=problem) as caught:
+        load_page_specs(csv, "reference/pricing_pages.csv")
+    assert str(caught.value).startswith("Vendor pricing pages: reference/pricing_pages.csv: ")
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,19 @@
-"""The shared text steps of the parsers: refusing empty files and HTML pages, blank cells, joined problems."""
+"""The shared text steps of the parsers: refusing empty files, HTML pages, cut files and other encodings, blank cells,
+joined problems."""
 
 import polars as pl
 import pytest
 
 from sources.errors import SourceFormatError
-from sources.text import blank_to_null, check_not_empty, check_not_markup, join_problems
+from sources.text import (
+    blank_to_null,
+    check_line_ends,
+    check_not_empty,
+    check_not_markup,
+    check_rectangular,
+    decode_utf8,
+    join_problems,
+)
 
 
 @pytest.mark.parametrize("data", [b"", b"   ", b" \r\n\t\n"])
@@ -85,3 +94,54 @@ def test_join_problems_takes_conditional_messages_and_keeps_a_string_column_when
     ]
     empty = frame.clear().select(join_problems(problems).alias("parse_error"))
     assert empty.schema == pl.Schema({"parse_error": pl.String})
+
+
+@pytest.mark.parametrize("text", ["a,b\n1,2\n", "a,b\r\n1,2\r\n", "a,b\n1,2\n\n", ""])
+def test_text_ending_with_a_line_end_is_whole(text):
+    check_line_ends(text, "ILOSTAT", "EAR_X.csv")
+
+
+def test_text_cut_inside_its_last_line_is_refused_naming_the_line():
+    with pytest.raises(SourceFormatError) as err:
+        check_line_ends("a,b\n1,2\n3,30", "ILOSTAT", "EAR_X.csv")
+    assert str(err.value).startswith("ILOSTAT: EAR_X.csv: no line end after line 3: the file was cut inside its last")
+    assert err.value.found == "3,30"
+
+
+def test_a_missing_last_line_end_is_allowed_where_the_publisher_may_omit_it():
+    check_line_ends("Country Name,Value\nZimbabwe,2061", "World Bank WDI", "gdp.csv", final=False)
+
+
+@pytest.mark.parametrize("final", [True, False])
+def test_bare_carriage_returns_are_refused(final):
+    with pytest.raises(SourceFormatError, match="GSA CALC: s70.csv: lines end with a bare carriage return"):
+        check_line_ends("a,b\r1,2\r", "GSA CALC", "s70.csv", final=final)
+
+
+def test_records_with_another_number_of_fields_than_the_header_are_refused():
+    with pytest.raises(SourceFormatError) as err:
+        check_rectangular('a,b,c\n1,"x, y",3\n\n4,5\n', "OECD", "w.csv")
+    assert str(err.value).startswith("OECD: w.csv: record 4 has 2 fields, the header 3: a line cut short or run")
+
+
+def test_unquoted_tab_separated_lines_are_held_to_the_first_data_line_skipping_comments():
+    text = '#ISO\tname\n#more\tcomment\tline\nAD\tAndorra "la"\nAE\tUAE\textra\n'
+    with pytest.raises(SourceFormatError) as err:
+        check_rectangular(text, "GeoNames", "countryInfo.txt", "\t", quoted=False, header=False, comment_prefix="#")
+    assert "countryInfo.txt: line 4 has 3 fields, line 3 2: a line cut short or run together" in str(err.value)
+    check_rectangular(text.replace("\textra", ""), "GeoNames", "c.txt", "\t", quoted=False, comment_prefix="#")
+
+
+def test_text_with_nul_characters_is_refused_as_utf16_or_binary():
+    with pytest.raises(SourceFormatError, match="w.csv: NUL characters in the text: UTF-16 or binary data"):
+        check_rectangular("a,b\n1,2\n".encode("utf-16").decode("utf-8", errors="replace"), "OECD", "w.csv")
+
+
+def test_utf8_is_decoded_without_its_byte_order_mark():
+    assert decode_utf8("\ufeffvendor\nFr\u00f6g\n".encode(), "Vendor pricing pages", "p.csv") == "vendor\nFr\u00f6g\n"
+
+
+def test_other_encodings_are_refused_naming_the_line_of_the_first_bad_byte():
+    with pytest.raises(SourceFormatError) as err:
+        decode_utf8("vendor\nAcme\nFr\u00f6g\n".encode("latin-1"), "Vendor pricing pages", "p.csv")
+    assert str(err.value) == "Vendor pricing pages: p.csv: not UTF-8 text: byte 0xF6 on line 3; expected 'UTF-8 text'"
