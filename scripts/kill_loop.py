@@ -57,7 +57,7 @@ def violations(warehouse: Path) -> list[str]:
             for view in views:
                 catalog.execute(f'SELECT count(*) FROM "{view}"').fetchone()
                 files = catalog.execute(f"SELECT sql FROM duckdb_views() WHERE view_name = '{view}'").fetchone()[0]
-                if "/versions/" in files and f"/versions/{current}/" not in files:
+                if "versions/" in files and f"versions/{current}/" not in files:
                     problems.append(f"view {view} reads another version than the current {current}")
     except duckdb.Error as exc:
         problems.append(f"the catalog fails: {exc}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import uuid
 
@@ -24,6 +25,11 @@ from storage.atomic import LOCAL_PROTOCOLS
 
 LAYER = "benchmarks"
 CATALOG = "bpo.duckdb"
+# DuckDB 2.0 writes storage version 69 by default, which every 1.x client (the CLI, JDBC and ODBC drivers BI tools
+# bundle) refuses. The catalog holds only views, so it is written in the oldest format 1.0 to 2.x all read (64).
+CATALOG_STORAGE_VERSION = "v1.0.0"
+# The macro every view reads its files through; see `_locating_macro`.
+LOCATOR = "warehouse_file"
 # A Hive path keeps a partition column's values but neither its type nor its description, and the column is not in the
 # files. Left to guess the type from the values, polars reads buyer code "001" back as the integer 1; so each file also
 # carries the partition columns' Arrow schema, serialized the way Arrow stores its own `ARROW:schema`.
@@ -71,28 +77,62 @@ def parquet_column_descriptions(path: UPath | str) -> dict[str, str]:
     return _descriptions(_read_schema(UPath(path)))
 
 
-def build_duckdb_catalog(root: UPath, tables: dict[str, list[str]], staging_tables: tuple[str, ...] = ()) -> UPath:
-    """`bpo.duckdb`: a view per published table (name -> its partition columns), for BI tools and ad hoc SQL, and one
-    per staging table named in `staging_tables` (evidence an analyst reads beside the benchmarks).
+def catalog_refusal(root: UPath) -> str | None:
+    """Why no DuckDB catalog can be built under `root`, or None where one can."""
+    if root.protocol in LOCAL_PROTOCOLS:
+        return None
+    return (
+        f"no DuckDB catalog on an object store ({root}): DuckDB opens database files only from a local disk and reads "
+        "s3:// through its httpfs extension, which it downloads on first use; read the Parquet of the version that "
+        "CURRENT.json names instead"
+    )
+
+
+def build_duckdb_catalog(
+    root: UPath, tables: dict[str, list[str]], staging_tables: tuple[str, ...] = (), warehouse: UPath | None = None
+) -> UPath:
+    """`root/bpo.duckdb`: a view per published table under `root` (name -> its partition columns), for BI tools and
+    ad hoc SQL, and one per staging table named in `staging_tables` (evidence an analyst reads beside the benchmarks).
+
+    The views find their files from where the catalog sits, not from absolute paths, so a copied or moved warehouse
+    reads its own files (or fails naming the missing path). When `root` is a folder inside `warehouse` (a version),
+    a byte copy of the catalog at the warehouse root finds the same files.
 
     The new catalog is built in a temporary file and renamed over the old one, so a tool holding the old file open
     keeps reading it undisturbed (on Linux the rename leaves its open inode alive) and never sees a half-built catalog.
     """
-    if root.protocol not in LOCAL_PROTOCOLS:
-        raise ValueError(
-            f"the DuckDB catalog must be on a local disk, and {root} is not: DuckDB opens database files only from a "
-            "local path, and the catalog is swapped in by a rename, which an object store lacks"
-        )
+    refusal = catalog_refusal(root)
+    if refusal:
+        raise ValueError(refusal)
+    warehouse = warehouse or root
+    location = os.path.relpath(os.path.abspath(root.path), os.path.abspath(warehouse.path))
+    if location.startswith(".."):
+        raise ValueError(f"the catalog's folder {root} is not inside the warehouse {warehouse}")
+    location = "" if location == "." else location.replace(os.sep, "/") + "/"
     target = root / CATALOG
     temporary = root / f".{CATALOG}.{uuid.uuid4().hex}.tmp"
+    # The views are bound as they are created, so the session pretends to be the catalog opened where it will sit.
+    config = {"temp_directory": os.path.abspath(target.path) + ".tmp"}
     try:
-        with duckdb.connect(temporary.path) as connection:
+        with duckdb.connect(":memory:", config=config) as connection:
+            connection.execute(
+                f"ATTACH {_literal(temporary.path)} AS catalog (STORAGE_VERSION {_literal(CATALOG_STORAGE_VERSION)})"
+            )
+            connection.execute("USE catalog")
+            connection.execute(_locating_macro(location))
+            connection.execute(
+                f"COMMENT ON MACRO {LOCATOR} IS "
+                + _literal(
+                    "The path of a file of this warehouse, found from where bpo.duckdb sits (its default "
+                    "temp_directory), so that a copied or moved warehouse reads its own files"
+                )
+            )
             for table, partition_by in tables.items():
-                _create_view(connection, root, table, partition_by)
+                _create_view(connection, root, location, table, partition_by)
             for table in staging_tables:
-                staged = os.path.abspath((root / "staging" / table / f"{table}.parquet").path)
+                staged = f"{location}staging/{table}/{table}.parquet"
                 connection.execute(
-                    f"CREATE VIEW {_identifier(table)} AS SELECT * FROM read_parquet({_literal(staged)})"
+                    f"CREATE VIEW {_identifier(table)} AS SELECT * FROM read_parquet({LOCATOR}({_literal(staged)}))"
                 )
         os.replace(temporary.path, target.path)
     finally:
@@ -101,6 +141,35 @@ def build_duckdb_catalog(root: UPath, tables: dict[str, list[str]], staging_tabl
             if leftover.exists():
                 leftover.unlink()
     return target
+
+
+def _locating_macro(location: str) -> str:
+    """`warehouse_file(path)`: a path relative to the warehouse made into the path of that file in the warehouse the
+    catalog sits in. DuckDB resolves a relative path against the working directory and has no setting for the
+    database file's own folder, but its default temp_directory is the database's path plus `.tmp`, in every client
+    from 1.0 on. The catalog sits at the warehouse root or at `location` inside it (its version folder). Where
+    temp_directory is not that default (set by hand, or the catalog ATTACHed to another database) the macro fails
+    saying so, rather than resolve against whatever the working directory holds."""
+    here = "current_setting('temp_directory')"
+    separator = r"[\\/]"  # a client on Windows gives its path with backslashes
+    own_name = re.escape(f"{CATALOG}.tmp") + "$"
+    inside = "(" + re.escape(location).replace("/", separator) + ")?" if location else ""
+    is_default = _literal(f"(^|{separator}){own_name}")
+    warehouse = f"regexp_replace({here}, {_literal(inside + own_name)}, '')"
+    problem = " || ".join(
+        (
+            _literal(
+                f"{CATALOG} finds its files from its own path, DuckDB's default temp_directory (<database>.tmp), "
+            ),
+            _literal("but this session's temp_directory is "),
+            here,
+            _literal(f": open {CATALOG} itself as the database, not ATTACHed to another, leaving temp_directory unset"),
+        )
+    )
+    return (
+        f"CREATE MACRO {LOCATOR}(relative_path) AS CASE WHEN regexp_matches({here}, {is_default}) "
+        f"THEN {warehouse} || relative_path ELSE error({problem}) END"
+    )
 
 
 def _check_publishable(table: str, frame: pl.DataFrame, partition_by: list[str], descriptions: dict[str, str]) -> None:
@@ -201,21 +270,22 @@ def _descriptions(schema: pa.Schema) -> dict[str, str]:
     return {field.name: field.metadata[b"description"].decode() for field in [*schema, *_partition_schema(schema)]}
 
 
-def _create_view(connection: duckdb.DuckDBPyConnection, root: UPath, table: str, partition_by: list[str]) -> None:
-    """A view over the table's files, typed and commented from their metadata. The glob is absolute because DuckDB
-    resolves a relative one against the querying process's working directory, not against the database file. The
-    columns are listed because DuckDB takes every `key=value` folder of the path for a partition column, including any
-    above the warehouse (`/data/run=7/...` would add a column `run`)."""
+def _create_view(
+    connection: duckdb.DuckDBPyConnection, root: UPath, location: str, table: str, partition_by: list[str]
+) -> None:
+    """A view over the table's files, typed and commented from their metadata, reading them through the locating
+    macro. The columns are listed because DuckDB takes every `key=value` folder of the path for a partition column,
+    including any above the warehouse (`/data/run=7/...` would add a column `run`)."""
     schema = _read_schema(_any_file(root, table))
     partition_schema = _partition_schema(schema)
     if partition_schema.names != partition_by:
         raise ValueError(f"{LAYER}/{table} is partitioned by {partition_schema.names}, not {partition_by}")
     columns = ", ".join(_identifier(name) for name in [*schema.names, *partition_by])
-    files = os.path.join(os.path.abspath(published_path(root, table).path), "**", "*.parquet")
+    files = f"{location}{LAYER}/{table}/**/*.parquet"
     view = _identifier(table)
     connection.execute(
         f"CREATE VIEW {view} AS SELECT {columns} "
-        f"FROM read_parquet({_literal(files)}, {_hive_options(connection, partition_schema)})"
+        f"FROM read_parquet({LOCATOR}({_literal(files)}), {_hive_options(connection, partition_schema)})"
     )
     connection.execute(f"COMMENT ON VIEW {view} IS {_literal(schema.metadata[b'bpo.provenance'].decode())}")
     for column, description in _descriptions(schema).items():

@@ -1,6 +1,8 @@
 """Published tables: Hive-partitioned, self-describing, replaced whole; the DuckDB catalog views them."""
 
 import json
+import re
+import shutil
 
 import duckdb
 import polars as pl
@@ -12,6 +14,7 @@ from upath import UPath
 
 from storage.published import (
     build_duckdb_catalog,
+    catalog_refusal,
     parquet_column_descriptions,
     published_path,
     read_partitioned,
@@ -235,14 +238,83 @@ def test_the_catalog_views_ignore_key_value_folders_above_the_warehouse(tmp_path
     assert catalog_rows(catalog, "SELECT count(*) FROM relativities") == [(8,)]
 
 
-def test_the_catalog_views_use_absolute_paths(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    root = UPath("warehouse")
+def test_the_catalog_is_written_in_the_storage_format_every_duckdb_1x_reads(tmp_path):
+    root = UPath(tmp_path)
     publish(root, costs())
     catalog = build_duckdb_catalog(root, {"location_costs": PARTITION_BY})
 
+    header = (tmp_path / catalog.name).read_bytes()[8:20]
+    # DuckDB 1.0 and 1.1 read storage version 64 only; later versions read it too. 2.0 writes 69 unless told.
+    assert header[:4] == b"DUCK" and int.from_bytes(header[4:], "little") == 64
+
+
+def test_a_moved_catalog_reads_the_files_beside_it_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    publish(UPath("warehouse"), costs())
+    build_duckdb_catalog(UPath("warehouse"), {"location_costs": PARTITION_BY})
+    (tmp_path / "warehouse").rename(tmp_path / "moved")
+    (tmp_path / "warehouse").mkdir()  # an empty warehouse where the old one was
+
     monkeypatch.chdir("/")
-    assert catalog_rows(UPath(tmp_path) / catalog.path, "SELECT count(*) FROM location_costs") == [(8,)]
+    assert catalog_rows(UPath(tmp_path) / "moved" / "bpo.duckdb", "SELECT count(*) FROM location_costs") == [(8,)]
+
+
+def test_a_copied_catalog_never_reads_the_original_warehouse(tmp_path, monkeypatch):
+    original, copy = UPath(tmp_path) / "original", UPath(tmp_path) / "copy"
+    publish(original, costs())
+    build_duckdb_catalog(original, {"location_costs": PARTITION_BY})
+    shutil.copytree(original.path, copy.path)
+    publish(original, costs(buyers=("PHL",), years=(2024,)))
+
+    monkeypatch.chdir(original.path)  # where a path relative to the working directory would find the original
+    assert catalog_rows(copy / "bpo.duckdb", "SELECT count(*) FROM location_costs") == [(8,)]
+    shutil.rmtree(original.path)
+    assert catalog_rows(copy / "bpo.duckdb", "SELECT count(*) FROM location_costs") == [(8,)]
+
+
+def test_a_catalog_missing_its_files_fails_naming_the_path(tmp_path):
+    root = UPath(tmp_path)
+    publish(root, costs())
+    catalog = build_duckdb_catalog(root, {"location_costs": PARTITION_BY})
+    shutil.rmtree(published_path(root, "location_costs").path)
+
+    missing = f"{tmp_path}/benchmarks/location_costs/**/*.parquet"
+    with pytest.raises(duckdb.IOException, match=re.escape(missing)):
+        catalog_rows(catalog, "SELECT count(*) FROM location_costs")
+
+
+def test_a_version_catalog_copied_to_the_warehouse_root_reads_the_same_files(tmp_path):
+    warehouse = UPath(tmp_path)
+    version = warehouse / "versions" / "run-1"
+    publish(version, costs())
+    catalog = build_duckdb_catalog(version, {"location_costs": PARTITION_BY}, warehouse=warehouse)
+    shutil.copyfile(catalog.path, (warehouse / "bpo.duckdb").path)
+
+    for opened in (catalog, warehouse / "bpo.duckdb"):
+        assert catalog_rows(opened, "SELECT count(*) FROM location_costs") == [(8,)]
+    [(sql,)] = catalog_rows(catalog, "SELECT sql FROM duckdb_views() WHERE view_name = 'location_costs'")
+    assert "warehouse_file('versions/run-1/benchmarks/location_costs/**/*.parquet')" in sql
+    with pytest.raises(ValueError, match="not inside the warehouse"):
+        build_duckdb_catalog(version, {"location_costs": PARTITION_BY}, warehouse=warehouse / "elsewhere")
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "SET temp_directory = '/tmp/spill'; SELECT count(*) FROM location_costs",
+        "ATTACH '{catalog}' AS bpo (READ_ONLY); SELECT count(*) FROM bpo.location_costs",
+    ],
+    ids=["temp_directory set", "attached"],
+)
+def test_a_session_that_hides_where_the_catalog_is_gets_an_error_saying_so(tmp_path, opening):
+    root = UPath(tmp_path)
+    publish(root, costs())
+    catalog = build_duckdb_catalog(root, {"location_costs": PARTITION_BY})
+
+    database = catalog.path if opening.startswith("SET") else ":memory:"
+    with duckdb.connect(database) as connection, pytest.raises(duckdb.Error, match="open bpo.duckdb itself"):
+        for statement in opening.format(catalog=catalog.path).split("; "):
+            connection.execute(statement)
 
 
 def test_a_rebuild_replaces_the_catalog_under_an_open_reader(tmp_path):
@@ -278,6 +350,8 @@ def test_a_failed_catalog_build_keeps_the_previous_catalog(tmp_path):
     assert hidden_entries(root) == []
 
 
-def test_the_catalog_must_be_local():
-    with pytest.raises(ValueError, match="must be on a local disk"):
+def test_no_catalog_is_built_on_an_object_store():
+    with pytest.raises(ValueError, match="no DuckDB catalog on an object store"):
         build_duckdb_catalog(UPath("memory://bpo"), {"location_costs": PARTITION_BY})
+    assert catalog_refusal(UPath("memory://bpo")).startswith("no DuckDB catalog")
+    assert catalog_refusal(UPath("/tmp/bpo")) is None
