@@ -1,4 +1,4 @@
-"""One run at a time per warehouse: an exclusive lock on `<warehouse>/.lock`, held for the run.
+"""One run at a time per warehouse: a lock on `<warehouse>/.lock`, held for the run (by each of its processes).
 
 A second run fails at once, saying which run holds the warehouse. The lock is the operating system's (flock), so a
 killed run releases it with its process. While holding it a run knows no other run is writing, so it removes the
@@ -34,19 +34,31 @@ class WarehouseLock:
             return
         Path(root.path).mkdir(parents=True, exist_ok=True)
         descriptor = os.open(os.path.join(root.path, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        # The run holds the lock shared, so that each process of one run (a multiprocess executor's steps) can hold it
+        # too; deciding who may take it is done under the warehouse folder's own exclusive lock, briefly.
+        folder = os.open(root.path, os.O_RDONLY)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(descriptor, 200, 0).decode(errors="replace").strip()
-            os.close(descriptor)
-            raise WarehouseBusyError(
-                f"{root} is being written by another run ({holder or 'unknown'}); wait for it to end, or use another "
-                "BPO_WAREHOUSE"
-            ) from None
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"run {run_id}, process {os.getpid()}".encode(), 0)
+            fcntl.flock(folder, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(descriptor, 200, 0).decode(errors="replace").strip()
+                if not holder.startswith(f"run {run_id},"):
+                    os.close(descriptor)
+                    raise WarehouseBusyError(
+                        f"{root} is being written by another run ({holder or 'unknown'}); wait for it to end, or use "
+                        "another BPO_WAREHOUSE"
+                    ) from None
+                fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)  # another process of this run holds it
+            else:
+                os.ftruncate(descriptor, 0)
+                os.pwrite(descriptor, f"run {run_id}, process {os.getpid()}".encode(), 0)
+                # The run's first process: no process of any run is writing, so leftovers are dead runs' files.
+                remove_leftovers(Path(root.path))
+                fcntl.flock(descriptor, fcntl.LOCK_SH)
+        finally:
+            os.close(folder)
         cls._held[(str(root), run_id)] = descriptor
-        remove_leftovers(Path(root.path))
 
     @classmethod
     def release(cls, root: UPath, run_id: str) -> None:

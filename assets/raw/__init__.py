@@ -5,6 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from assets.raw import files, vendor
+from assets.raw.freshness import freshness_checks
+
+__all__ = ["freshness_checks", "raw_definitions"]
 
 
 def raw_definitions(catalogue: pl.DataFrame) -> list:

@@ -1,7 +1,8 @@
 """Raw files at publishers' URLs: one asset per source, storing each of its files in the raw zone with provenance.
 
 The datasets of each source are rows of reference/raw_datasets.csv. In snapshot mode a file comes from the bundled
-sample (data/sample, described by its MANIFEST.json); in live mode it is downloaded from the publisher's URL.
+sample (data/sample, described by its MANIFEST.json); in live mode it is downloaded from the publisher's URL, or from
+its copy on the mirror that BPO_SOURCE_BASE_URL names (the provenance keeps the publisher's URL and names the copy).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import polars as pl
 from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
@@ -19,10 +21,10 @@ from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
 from assets.metadata import markdown_table
 from assets.resources import ReferenceFiles, SourceAccess, Warehouse
 from assets.resources.io_managers import RAW_SOURCE
-from sources import gsa_calc, worldbank
+from sources import gsa_calc
+from sources.releases import STATED_LAST_UPDATED
 from storage.raw_zone import Provenance
 
-STATED_LAST_UPDATED = {"worldbank": worldbank.last_updated}
 IO_MANAGER = "raw_files"
 
 Fetched = tuple[bytes, str, Provenance]
@@ -61,10 +63,14 @@ def _from_sample(access: SourceAccess, dataset: dict) -> Fetched:
 
 
 def _from_publisher(access: SourceAccess, dataset: dict) -> Fetched:
-    download = access.http_client().get(dataset["url"], source=dataset["producer"])
+    url = access.source_url(dataset["url"])
+    download = access.http_client().get(url, source=dataset["producer"])
     name = dataset["live_file"]
     stated = _stated_date(dataset, download.content, name) or download.headers.get("Last-Modified")
-    return download.content, name, _provenance(dataset, "live", retrieved_at=download.retrieved_at, last_updated=stated)
+    record = _provenance(
+        dataset, "live", origin=_mirror(url, dataset["url"]), retrieved_at=download.retrieved_at, last_updated=stated
+    )
+    return download.content, name, record
 
 
 def _gsa_pages(access: SourceAccess, reference: ReferenceFiles, dataset: dict) -> list[Fetched]:
@@ -75,17 +81,25 @@ def _gsa_pages(access: SourceAccess, reference: ReferenceFiles, dataset: dict) -
     fetched = []
     for keyword in keywords:
         slug = re.sub(r"[^a-z0-9]+", "-", keyword.lower()).strip("-")
-        for number, page in enumerate(gsa_calc.fetch_all(http, gsa_calc.rates_url(keyword=keyword)), start=1):
+        query = gsa_calc.rates_url(keyword=keyword)
+        for number, page in enumerate(gsa_calc.fetch_all(http, access.source_url(query)), start=1):
+            # The page's own query (its page number) on the publisher's address, whichever server answered.
+            url = urlunsplit(urlsplit(query)._replace(query=urlsplit(page.url).query))
             record = replace(
-                _provenance(dataset, "live", retrieved_at=page.retrieved_at),
+                _provenance(dataset, "live", origin=_mirror(page.url, url), retrieved_at=page.retrieved_at),
                 dataset_id=f"{dataset['dataset_id']}/{slug}/{number:03d}",
-                url=page.url,
+                url=url,
             )
             fetched.append((page.content, f"ceilingrates-{slug}-{number:03d}.json", record))
     return fetched
 
 
 PAGED = {"gsa_calc": _gsa_pages}
+
+
+def _mirror(fetched: str, publisher: str) -> str | None:
+    """The origin of a file fetched from a mirror (BPO_SOURCE_BASE_URL), or None for the publisher's own server."""
+    return None if fetched == publisher else f"copy fetched from the mirror at {fetched}"
 
 
 def _stated_date(dataset: dict, content: bytes, name: str) -> str | None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 
 import polars as pl
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import InitResourceContext
 from pydantic import PrivateAttr
 from upath import UPath
 
+from assets.resources.settings import MergedSettings
 from storage import versions
 from storage.lock import WarehouseLock
 from storage.published import table_provenance, write_partitioned
@@ -17,7 +18,7 @@ from storage.raw_zone import RawZone
 from storage.tables import read_table, write_table
 
 
-class Warehouse(ConfigurableResource):
+class Warehouse(MergedSettings):
     """The root of everything the pipeline writes: a folder or an fsspec URI (BPO_WAREHOUSE)."""
 
     root: str = "warehouse"

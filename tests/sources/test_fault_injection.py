@@ -1,7 +1,7 @@
 """Fault injection against a local server, for every live client ("Never publish a wrong benchmark").
 
 A loopback server answers each request from a script of faults: error statuses, Retry-After, connection resets,
-stalls, bodies dripped past the deadline, bodies shorter than their Content-Length, HTML in place of a file,
+stalls, headers and bodies dripped past the deadline, bodies shorter than their Content-Length, HTML in place of a file,
 truncated archives, changed layouts and robots.txt rules. Every case states its outcome and asserts it:
 
 * recovered: what the client returns equals what a healthy server serves, parsed the same way;
@@ -124,6 +124,21 @@ def drip(body: bytes) -> Fault:
             if stop.wait(DRIP_EVERY_S):
                 return
             conn.sendall(body[i : i + 1])
+
+    return answer
+
+
+def drip_headers(body: bytes) -> Fault:
+    """The status line and headers one byte at a time, each well within the read time-out, then the whole body: a
+    read time-out bounds each byte only, so only the download's deadline can stop it."""
+
+    def answer(conn, stop):
+        padding = {"X-Padding": "x" * 100}  # about 3 s of headers at this pace
+        for byte in head(200, padding, len(body)):
+            if stop.wait(DRIP_EVERY_S):
+                return
+            conn.sendall(bytes([byte]))
+        conn.sendall(body)
 
     return answer
 
@@ -541,7 +556,14 @@ PERSISTENT = [
         "drip-past-deadline",
         drip,
         1,
-        r"the body was still arriving after \d+ s$",
+        r"the body was still arriving after 0.25 s, the download's deadline$",
+        overrides={"deadline_s": 0.25, "timeout_s": 1.0},
+    ),
+    Persistent(
+        "drip-headers-past-deadline",
+        drip_headers,
+        1,
+        r"the status line and headers were still arriving after 0.25 s, the download's deadline$",
         overrides={"deadline_s": 0.25, "timeout_s": 1.0},
     ),
     Persistent("content-length-longer-than-body-always", cut_short, 3, r"IncompleteRead"),
