@@ -40,12 +40,19 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+# The instance's defaults, stored in its folder, except the console's threshold: Dagster's DEBUG lines (about 400 a
+# run) are its own bookkeeping and drown the warnings; the UI keeps every event whatever the threshold.
+INSTANCE_SETTINGS = "python_logs:\n  python_log_level: INFO\n"
+
+
 def dagster_home() -> str:
     """The project's own Dagster instance (DAGSTER_HOME, default ./.dagster), so `dagster dev` shows the CLI's runs,
     their materializations and check results."""
     home = Path(os.environ.get("DAGSTER_HOME", PROJECT / ".dagster"))
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()  # an empty file: the defaults, stored in this folder
+    settings = home / "dagster.yaml"
+    if not settings.exists() or not settings.read_text().strip():
+        settings.write_text(INSTANCE_SETTINGS)
     return str(home)
 
 
