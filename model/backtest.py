@@ -14,9 +14,11 @@ import math
 
 import polars as pl
 
-from model.premia import POINT, function_premia, premium_pairs, wage_observations
+from model.pooling import pooled_without_own
+from model.premia import LEVELS as PREMIUM_LEVELS
+from model.premia import POINT, premium_pairs, wage_observations
 from model.reference import ModelSettings, ReferenceData
-from model.vendor_rates import KEY, markup_pairs, per_productive_hour, rates_for_year
+from model.vendor_rates import KEY, MARKUP_LEVELS, markup_pairs, per_productive_hour
 
 WITHIN = math.log(1.5)
 
@@ -29,7 +31,8 @@ def wage_predictions(
     settings: ModelSettings,
 ) -> pl.DataFrame:
     """Every observation of a mean worker's pay with a model wage for its country, function and year, beside the
-    wage the model predicts for it without that country's observations (an OEWS wage needs no premium)."""
+    wage the model predicts for it without that country's observations (an OEWS wage needs no premium): the premium
+    of model.premia.function_premia estimated from the other countries' pairs, all countries held out at once."""
     base = costs.select(
         *POINT,
         "wage_method",
@@ -38,57 +41,65 @@ def wage_predictions(
     )
     pairs = premium_pairs(observed, base, functions, countries)
     income = countries.select(pl.col("iso3").alias("country_iso3"), pl.col("income_group").fill_null("unclassified"))
-    candidates = (
+    held_out = (
         observed.filter(pl.col("seniority").is_null() | (pl.col("seniority") == "mid"))
         .join(base, on=POINT)
         .join(income, on="country_iso3", how="left")
+        .join(functions.select("function_id", "office"), on="function_id")
     )
-    frames = []
-    for (country,), held_out in candidates.group_by("country_iso3"):
-        premia = function_premia(pairs.filter(pl.col("country_iso3") != country), functions, countries, settings)
-        frames.append(
-            held_out.join(premia.select("function_id", "income_group", "premium"), on=["function_id", "income_group"])
-            .with_columns(
-                predicted=pl.col("wage_monthly_usd")
-                * pl.when(pl.col("wage_method") == "oews_direct").then(1.0).otherwise(pl.col("premium"))
-            )
-            .select(
-                "observation_id",
-                *POINT,
-                "quality_grade",
-                "undated",
-                pl.col("observed_monthly_usd").alias("observed"),
-                "predicted",
-            )
+    # The prior: no premium, as in function_premia.
+    cells = held_out.select("country_iso3", *PREMIUM_LEVELS[-1]).unique()
+    premia = pooled_without_own(
+        pairs, cells, PREMIUM_LEVELS, settings.premium_pooling_weight, prior=0.0, own="country_iso3"
+    )
+    return (
+        held_out.join(premia, on=["country_iso3", *PREMIUM_LEVELS[-1]])
+        .with_columns(
+            predicted=pl.col("wage_monthly_usd")
+            * pl.when(pl.col("wage_method") == "oews_direct").then(1.0).otherwise(pl.col("estimate_2").exp())
         )
-    return pl.concat(frames).with_columns(kind=pl.lit("wage"))
+        .select(
+            "observation_id",
+            *POINT,
+            "quality_grade",
+            "undated",
+            pl.col("observed_monthly_usd").alias("observed"),
+            "predicted",
+            kind=pl.lit("wage"),
+        )
+    )
 
 
 def rate_predictions(
     observations: pl.DataFrame, costs: pl.DataFrame, weak_phrases: pl.DataFrame, settings: ModelSettings
 ) -> pl.DataFrame:
     """Every vendor price usable for the latest benchmark year beside the rate modelled for its country and function
-    from the other countries' prices."""
+    from the other countries' prices (model.vendor_rates.rates_for_year's markup), all countries held out at once; a
+    country whose prices are the only ones has nothing to be predicted from."""
     year = max(settings.benchmark_years)
     pairs = markup_pairs(observations, costs, weak_phrases, year, settings)
-    frames = []
-    for (country,), held_out in pairs.group_by("country_iso3"):
-        others = pairs.filter(pl.col("country_iso3") != country)
-        if others.is_empty():
-            continue
-        modelled = rates_for_year(others, costs.filter(pl.col("country_iso3") == country), settings)
-        frames.append(
-            held_out.join(modelled.select(*KEY, "rate_mid_usd_hour"), on=KEY, suffix="_modelled").select(
-                "observation_id",
-                pl.lit(year, pl.Int32).alias("year"),
-                *KEY,
-                "quality_grade",
-                pl.col("reference_year").is_null().alias("undated"),
-                pl.col("rate_mid_usd_hour").alias("observed"),
-                pl.col("rate_mid_usd_hour_modelled").alias("predicted"),
-            )
-        )
-    return pl.concat(frames).with_columns(kind=pl.lit("vendor_rate"))
+    total_n, total_w, total_wm = pairs.height, pairs["weight"].sum(), (pairs["weight"] * pairs["log_ratio"]).sum()
+    # The top of the hierarchy, as rates_for_year takes it: the weighted mean markup of the other countries' pairs.
+    priors = (
+        pairs.group_by("country_iso3")
+        .agg(n=pl.len(), w=pl.col("weight").sum(), wm=(pl.col("weight") * pl.col("log_ratio")).sum())
+        .filter(pl.col("n") < total_n)
+        .select("country_iso3", prior=(total_wm - pl.col("wm")) / (total_w - pl.col("w")))
+    )
+    cells = costs.join(priors, on="country_iso3")
+    modelled = pooled_without_own(
+        pairs, cells, MARKUP_LEVELS, settings.premium_pooling_weight, prior="prior", own="country_iso3"
+    ).select(*KEY, (pl.col("cost_per_productive_hour_usd") * pl.col("estimate_2").exp()).alias("predicted"))
+    return pairs.join(modelled, on=KEY).select(
+        "observation_id",
+        pl.lit(year, pl.Int32).alias("year"),
+        *KEY,
+        "quality_grade",
+        pl.col("reference_year").is_null().alias("undated"),
+        pl.col("rate_mid_usd_hour").alias("observed"),
+        "predicted",
+        kind=pl.lit("vendor_rate"),
+    )
 
 
 def summary(predictions: pl.DataFrame, functions: pl.DataFrame, tiers: pl.DataFrame) -> pl.DataFrame:

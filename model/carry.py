@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from model.files import merged_files
+
 WAGE, GDP = "wage", "gdp"
 POINT = ["country_iso3", "function_id"]
 
@@ -53,36 +55,55 @@ def index_series(
 def _reach(points: pl.DataFrame, index: pl.DataFrame, target: int) -> pl.DataFrame:
     """Per point (POINT, `start`), the one series of `index` that carries it from `start` closest to `target`: forward
     to the series' last year not after the target, backward only to the target itself. Columns: POINT, reached,
-    factor, step (the rule's words), files."""
-    starts = points.join(
-        index.select(pl.col("iso3").alias("country_iso3"), pl.col("year").alias("start"), "series", "value", "files"),
-        on=["country_iso3", "start"],
-    )
-    ends = index.select(
-        pl.col("iso3").alias("country_iso3"),
-        "series",
-        pl.col("year").alias("reached"),
-        pl.col("value").alias("end_value"),
-        pl.col("files").alias("end_files"),
+    factor, step (the rule's words), files.
+
+    Both rules end a series at its last year not after the target (one that has the target ends there), so that end
+    is found once per country and series, and each start is joined to it: the work grows with the points times their
+    series, not with the years of each series as well."""
+    ends = (
+        index.filter(pl.col("year") <= target)
+        .group_by("iso3", "series")
+        .agg(
+            pl.col("year").max().alias("reached"),
+            pl.col("value").sort_by("year").last().alias("end_value"),
+            pl.col("files").sort_by("year").last(),
+        )
+        .select(
+            pl.col("iso3").alias("country_iso3"),
+            "series",
+            "reached",
+            "end_value",
+            pl.col("files").alias("end_files"),
+        )
     )
     usable = (
         pl.when(pl.col("start") < target)
-        .then(pl.col("reached").is_between("start", target, closed="right"))
+        .then(pl.col("reached") > pl.col("start"))
         .otherwise(pl.col("reached") == target)
     )
-    return (
-        starts.join(ends, on=["country_iso3", "series"])
+    # The factor depends on the country and the start year only: computed once for the functions that share them.
+    starts = points.select("country_iso3", "start").unique()
+    carried = (
+        starts.join(
+            index.select(
+                pl.col("iso3").alias("country_iso3"), pl.col("year").alias("start"), "series", "value", "files"
+            ),
+            on=["country_iso3", "start"],
+        )
+        .join(ends, on=["country_iso3", "series"])
         .filter(usable)
         .sort((pl.col("reached") - target).abs(), "series")
-        .unique(POINT, keep="first", maintain_order=True)
+        .unique(["country_iso3", "start"], keep="first", maintain_order=True)
         .select(
-            *POINT,
+            "country_iso3",
+            "start",
             "reached",
             (pl.col("end_value") / pl.col("value")).alias("factor"),
             pl.format("growth of {} {} to {}", "series", "start", "reached").alias("step"),
             pl.concat_list("files", "end_files").list.unique().alias("files"),
         )
     )
+    return points.join(carried, on=["country_iso3", "start"]).select(*POINT, "reached", "factor", "step", "files")
 
 
 def carry_to_year(wages: pl.DataFrame, index: pl.DataFrame, gdp_distorted: pl.DataFrame, year: int) -> pl.DataFrame:
@@ -131,7 +152,7 @@ def carry_to_year(wages: pl.DataFrame, index: pl.DataFrame, gdp_distorted: pl.Da
         .filter("usable")
         .with_columns(
             wage_monthly_usd=pl.col("monthly_usd") * pl.col("carry_forward_factor"),
-            sources=pl.concat_list("sources", "files").list.unique().list.sort(),
+            sources=merged_files("sources", "files"),
         )
         .drop("monthly_usd", "files", "usable")
     )

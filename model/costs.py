@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from model.files import merged_files
 from model.reference import ModelSettings, ReferenceData
 from schemas.vocabulary import COST_PARAMETERS, PARAMETER_SCOPES, QUALITY_GRADES
 
@@ -45,19 +46,36 @@ def resolve_parameters(
         pl.lit([], pl.List(pl.String)).alias("files"),
         (2 * pl.col("scope_type").replace_strict(SPECIFICITY, return_dtype=pl.Int64)).alias("rank"),
     )
-    candidates = (
-        pairs.select("country_iso3", "function_id")
-        .unique()
-        .join(pl.concat([reference, *([measured] if measured is not None else [])]), how="cross")
-        .filter(
-            (pl.col("scope_type") == "default")
-            | ((pl.col("scope_type") == "country") & (pl.col("scope") == pl.col("country_iso3")))
-            | ((pl.col("scope_type") == "function") & (pl.col("scope") == pl.col("function_id")))
-            | (
-                (pl.col("scope_type") == "country_function")
-                & (pl.col("scope") == pl.format("{}/{}", "country_iso3", "function_id"))
-            )
-        )
+    # Each scope joins the pairs on the keys it names (a default applies to every pair), so the candidates grow with
+    # the pairs times the parameters that apply to each, not with the pairs times every country's row.
+    rows = pl.concat([reference, *([measured] if measured is not None else [])])
+    scoped = rows.with_columns(
+        scope_country=pl.when(pl.col("scope_type") == "country")
+        .then("scope")
+        .when(pl.col("scope_type") == "country_function")
+        .then(pl.col("scope").str.splitn("/", 2).struct.field("field_0")),
+        scope_function=pl.when(pl.col("scope_type") == "function")
+        .then("scope")
+        .when(pl.col("scope_type") == "country_function")
+        .then(pl.col("scope").str.splitn("/", 2).struct.field("field_1")),
+    )
+    keys = pairs.select("country_iso3", "function_id").unique()
+    columns = ["country_iso3", "function_id", *rows.columns]
+    candidates = pl.concat(
+        [
+            keys.join(scoped.filter(pl.col("scope_type") == "default"), how="cross").select(columns),
+            keys.join(
+                scoped.filter(pl.col("scope_type") == "country"), left_on="country_iso3", right_on="scope_country"
+            ).select(columns),
+            keys.join(
+                scoped.filter(pl.col("scope_type") == "function"), left_on="function_id", right_on="scope_function"
+            ).select(columns),
+            keys.join(
+                scoped.filter(pl.col("scope_type") == "country_function"),
+                left_on=["country_iso3", "function_id"],
+                right_on=["scope_country", "scope_function"],
+            ).select(columns),
+        ]
     )
     chosen = candidates.sort("rank").unique(
         ["country_iso3", "function_id", "parameter"], keep="first", maintain_order=True
@@ -95,7 +113,7 @@ def location_function_costs(
     resolved = resolve_parameters(wages, reference.cost_parameters, multipliers)
     costed = (
         wages.join(resolved, on=["country_iso3", "function_id"])
-        .with_columns(sources=pl.concat_list("sources", "employer_cost_sources").list.unique().list.sort())
+        .with_columns(sources=merged_files("sources", "employer_cost_sources"))
         .join(reference.functions.select("function_id", "function_name", "office"), on="function_id")
         .join(
             countries.select(

@@ -29,3 +29,47 @@ def pooled(pairs: pl.DataFrame, cells: pl.DataFrame, levels: list[list[str]], k:
         )
         parent = own
     return estimate.drop("estimate_prior")
+
+
+def pooled_without_own(
+    pairs: pl.DataFrame, cells: pl.DataFrame, levels: list[list[str]], k: float, prior: str | float, own: str
+) -> pl.DataFrame:
+    """What `pooled` gives each cell when the pairs of the cell's own `own` group (a country) are left out, for every
+    group at once: each level's sums over all pairs less the group's own sums, so holding each group out in turn
+    costs one pass over the pairs, not one per group. `cells` holds `own` and the level keys; `prior` is a number or a
+    column of `cells` (a prior that depends on the group held out)."""
+    estimate = cells.with_columns(estimate_prior=pl.col(prior) if isinstance(prior, str) else pl.lit(prior))
+    parent = "estimate_prior"
+    sums = [
+        pl.len().alias("n"),
+        pl.col("weight").sum().alias("w"),
+        (pl.col("weight") * pl.col("log_ratio")).sum().alias("wm"),
+    ]
+    for depth, keys in enumerate(levels):
+        with_own = [own, *(key for key in keys if key != own)]
+        every = pairs.group_by(keys).agg(sums)
+        its_own = pairs.group_by(with_own).agg(sums)
+        # Where the group held out is all there is, the others have nothing: no sum, not a difference of sums.
+        others = pl.col("n") > pl.col("n_own").fill_null(0)
+        stats = (
+            estimate.select(with_own)
+            .unique()
+            .join(every, on=keys)
+            .join(its_own, on=with_own, how="left", suffix="_own")
+            .select(
+                *with_own,
+                pl.when(others).then(pl.col("w") - pl.col("w_own").fill_null(0.0)).alias("w"),
+                pl.when(others).then(pl.col("wm") - pl.col("wm_own").fill_null(0.0)).alias("wm"),
+            )
+        )
+        current = f"estimate_{depth}"
+        estimate = (
+            estimate.join(stats, on=with_own, how="left")
+            .with_columns(
+                ((pl.col("wm").fill_null(0.0) + k * pl.col(parent)) / (pl.col("w").fill_null(0.0) + k)).alias(current),
+                pl.col("w").fill_null(0.0).alias(f"evidence_{depth}"),
+            )
+            .drop("w", "wm")
+        )
+        parent = current
+    return estimate.drop("estimate_prior")

@@ -113,12 +113,25 @@ def location_scorecard(
         pl.lit(None, pl.Float64).alias(column) for column in OFFICE_COLUMNS if column not in offices.columns
     )
     years = locations.select("year").unique()
+    # Per country, indicator and benchmark year, the latest estimate not after the year: an as-of join within each
+    # country and indicator, so each estimate is looked at once rather than once per benchmark year.
+    targets = (
+        governance.select("iso3", "indicator")
+        .unique()
+        .join(years.rename({"year": "year_benchmark"}), how="cross")
+        .sort("year_benchmark")
+    )
+    estimates = governance.select("iso3", "indicator", "value", pl.col("year").alias("governance_year"))
     latest_governance = (
-        governance.join(years, how="cross", suffix="_benchmark")
-        .filter(pl.col("year") <= pl.col("year_benchmark"))
-        .sort("year")
-        .group_by("iso3", "indicator", "year_benchmark")
-        .agg(pl.col("value").last(), pl.col("year").last().alias("governance_year"))
+        targets.join_asof(
+            estimates.sort("governance_year"),
+            left_on="year_benchmark",
+            right_on="governance_year",
+            by=["iso3", "indicator"],
+            strategy="backward",
+            check_sortedness=False,  # sorted just above; polars cannot check it within `by` groups
+        )
+        .filter(pl.col("governance_year").is_not_null())
         .with_columns(pl.col("indicator").replace_strict(WGI))
         .pivot("indicator", index=["iso3", "year_benchmark"], values=["value", "governance_year"])
         .rename({"iso3": "country_iso3", "year_benchmark": "year"})

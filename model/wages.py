@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from model.carry import carry_to_year, index_series
+from model.files import files_by, merged_files
 from model.reference import ModelSettings, ReferenceData
 from model.within_group import within_group_factors
 from schemas.vocabulary import BASIS_ORDER_FOR_RATIOS, BASIS_ORDER_FOR_USD, OCCUPATION_INDICATOR, WAGE_METHODS
@@ -128,7 +129,9 @@ def relativities(earnings: pl.DataFrame, countries: pl.DataFrame, settings: Mode
     A country's ratio comes from one survey, year and currency (its latest); ratios are summarised by income group,
     and over all countries where an income group has too few. Relativities differ a lot between countries (clerical
     workers earn above the mean where formal office jobs are scarce), so a single US ratio would mislead."""
-    occupation = earnings.filter(pl.col("indicator") == OCCUPATION_INDICATOR)
+    occupation = earnings.filter(pl.col("indicator") == OCCUPATION_INDICATOR).select(
+        "iso3", "year", "occupation", "currency_basis", "monthly_earnings", "raw_file"
+    )
     totals = occupation.filter(pl.col("occupation") == "TOTAL").select(
         "iso3", "year", "currency_basis", pl.col("monthly_earnings").alias("total")
     )
@@ -237,27 +240,40 @@ def ilostat_occupation(
     """The country's own earnings for the function's major groups (each times the function's within-group factor),
     from one year in which all of them are published."""
     n_groups = functions.select("function_id", n_required=pl.col("isco08_major_groups").list.len())
+    # Only years _nearest can choose: each year's groups are summed apart, so the others would be summed for nothing.
+    age = settings.max_wage_age_years
+    in_reach = earnings_usd.filter(pl.col("year").is_between(year - age, year + age))
+    keys = ["function_id", "iso3", "year"]
+    groups = function_groups(functions, factors)
+    # A year is used only with every group of the function, each once, so its basis is the function's, in the order
+    # of the function's groups.
+    basis = groups.group_by("function_id", maintain_order=True).agg(
+        within_group_basis=pl.col("within_group_basis").drop_nulls().str.join("; ")
+    )
+    rows = groups.join(in_reach, left_on="isco08_major_groups", right_on="occupation")
     by_year = (
-        function_groups(functions, factors)
-        .join(earnings_usd, left_on="isco08_major_groups", right_on="occupation")
-        .group_by("function_id", "iso3", "year")
+        rows.group_by(keys)
         .agg(
             monthly_usd=(pl.col("monthly_usd") * pl.col("within_group_factor")).mean(),
             group_usd=pl.col("monthly_usd").mean(),
-            within_group_basis=pl.col("within_group_basis").drop_nulls().str.join("; "),
             n_groups=pl.len(),
-            sources=pl.concat_list("sources", pl.col("within_group_sources").fill_null([]))
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .sort(),
         )
         .join(n_groups, on="function_id")
         .filter(pl.col("n_groups") == pl.col("n_required"))
+        .join(basis, on="function_id")
     )
+    nearest = _nearest(by_year, ["function_id", "iso3"], year, settings)
+    # The raw files of the chosen year only, gathered once for all of them.
+    chosen_rows = rows.join(
+        nearest.select("function_id", "iso3", pl.col("wage_source_year").alias("year")), on=keys, how="semi"
+    )
+    nearest = nearest.join(
+        files_by(chosen_rows, ["function_id", "iso3"], "sources", "within_group_sources"),
+        on=["function_id", "iso3"],
+        how="left",
+    ).with_columns(pl.col("sources").fill_null(pl.lit([], pl.List(pl.String))))
     return _with_factor_columns(
-        _nearest(by_year, ["function_id", "iso3"], year, settings)
-        .rename({"iso3": "country_iso3"})
-        .with_columns(wage_method=pl.lit("ilostat_occupation")),
+        nearest.rename({"iso3": "country_iso3"}).with_columns(wage_method=pl.lit("ilostat_occupation")),
         "group_usd",
     ).select(
         "function_id",
@@ -282,12 +298,20 @@ def national_mean_x_relativity(
 ) -> pl.DataFrame:
     """The country's mean earnings times the relativity of the function's major groups in its income group (or, where
     that group has too few countries with data, over all countries), each times the function's within-group factor."""
-    usable = relativity.filter("usable")
+    # Only what a row needs: a relativity's list of observations grows with the countries and would be copied to every
+    # country's rows.
+    usable = relativity.filter("usable").select(
+        "isco08_major_group", "income_group", "relativity", "n_countries", "sources"
+    )
     own = usable.filter(pl.col("income_group") != POOLED)
     pooled = usable.filter(pl.col("income_group") == POOLED).drop("income_group")
     groups = function_groups(functions, factors)
+    # Every figure of a row depends on the country's income group only: worked out per income group and function,
+    # then given to each of the group's countries.
+    income = countries.select("iso3", pl.col("income_group").fill_null("unclassified"))
     per_group = (
-        countries.select("iso3", pl.col("income_group").fill_null("unclassified"))
+        income.select("income_group")
+        .unique(maintain_order=True)
         .join(groups, how="cross")
         .join(
             own,
@@ -319,7 +343,7 @@ def national_mean_x_relativity(
             relativity_sources=pl.coalesce("sources", "sources_pooled"),
         )
     )
-    per_function = per_group.group_by("iso3", "function_id").agg(
+    per_function = per_group.group_by("income_group", "function_id").agg(
         pl.col("relativity").mean(),
         factored=(pl.col("relativity") * pl.col("within_group_factor")).mean(),
         relativity_pooled=pl.col("relativity_pooled").any(),
@@ -332,7 +356,8 @@ def national_mean_x_relativity(
     )
     nearest_means = _nearest(means, ["iso3"], year, settings)
     return (
-        per_function.join(nearest_means, on="iso3")
+        income.join(per_function, on="income_group")
+        .join(nearest_means, on="iso3")
         .filter(pl.col("relativity").is_not_null())
         .select(
             "function_id",
@@ -341,7 +366,7 @@ def national_mean_x_relativity(
             (pl.col("factored") / pl.col("relativity")).alias("within_group_factor"),
             pl.when(pl.col("within_group_basis") != "").then("within_group_basis").alias("within_group_basis"),
             "wage_source_year",
-            pl.concat_list("sources", "relativity_sources").list.unique().list.sort().alias("sources"),
+            merged_files("sources", "relativity_sources").alias("sources"),
             pl.lit("national_mean_x_relativity").alias("wage_method"),
             "relativity",
             "relativity_basis",
@@ -351,8 +376,9 @@ def national_mean_x_relativity(
     )
 
 
-def function_wages(staging: dict[str, pl.DataFrame], reference: ReferenceData) -> pl.DataFrame:
-    """Every (benchmark year, country, function) with a usable wage, by the best method available for it."""
+def wage_candidates(staging: dict[str, pl.DataFrame], reference: ReferenceData) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per benchmark year (`year`), country and function, the wage of the best method available, as observed in its
+    source year; and the growth index (model.carry) that brings it to the benchmark year."""
     functions, settings = reference.functions, reference.settings
     converted = converted_to_usd(
         staging["earnings"], staging["exchange_rates"], staging["ppp_factors"], settings.max_price_level_ratio
@@ -361,7 +387,12 @@ def function_wages(staging: dict[str, pl.DataFrame], reference: ReferenceData) -
         implausible_surveys(converted, staging["gdp_per_capita"], settings), on=SURVEY, how="anti"
     )
     earnings_usd = earnings_in_usd(converted)
-    index = index_series(converted, staging["gdp_per_capita"], staging["gdp"], staging["population"])
+    # A wage observed up to max_wage_age_years from a benchmark year is carried from that year to one not after the
+    # last benchmark year: index years outside that span can neither start nor end a carry.
+    years, age = settings.benchmark_years, settings.max_wage_age_years
+    index = index_series(converted, staging["gdp_per_capita"], staging["gdp"], staging["population"]).filter(
+        pl.col("year").is_between(min(years) - age, max(years) + age)
+    )
     means = national_means(
         earnings_usd,
         staging["average_wages"],
@@ -371,7 +402,7 @@ def function_wages(staging: dict[str, pl.DataFrame], reference: ReferenceData) -
     )
     relativity = relativities(staging["earnings"], staging["countries"], settings)
     frames = []
-    for year in settings.benchmark_years:
+    for year in years:
         factors = within_group_factors(
             functions, staging["us_occupation_wages"], reference.isco_soc_major_groups, year, settings
         )
@@ -389,6 +420,26 @@ def function_wages(staging: dict[str, pl.DataFrame], reference: ReferenceData) -
             .unique(["country_iso3", "function_id"], keep="first", maintain_order=True)
             .drop("rank")
         )
-        carried = carry_to_year(best, index, reference.gdp_distorted, year)
-        frames.append(carried.with_columns(year=pl.lit(year, pl.Int32)))
-    return pl.concat(frames, how="diagonal_relaxed")
+        frames.append(best.with_columns(year=pl.lit(year, pl.Int32)))
+    return pl.concat(frames, how="diagonal_relaxed"), index
+
+
+def carried_wages(
+    candidates: pl.DataFrame, index: pl.DataFrame, gdp_distorted: pl.DataFrame, years: list[int]
+) -> pl.DataFrame:
+    """Each benchmark year's wages (wage_candidates) brought to the year by model.carry."""
+    return pl.concat(
+        [
+            carry_to_year(
+                candidates.filter(pl.col("year") == year).drop("year"), index, gdp_distorted, year
+            ).with_columns(year=pl.lit(year, pl.Int32))
+            for year in years
+        ],
+        how="diagonal_relaxed",
+    )
+
+
+def function_wages(staging: dict[str, pl.DataFrame], reference: ReferenceData) -> pl.DataFrame:
+    """Every (benchmark year, country, function) with a usable wage, by the best method available for it."""
+    candidates, index = wage_candidates(staging, reference)
+    return carried_wages(candidates, index, reference.gdp_distorted, reference.settings.benchmark_years)
