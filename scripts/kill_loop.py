@@ -5,8 +5,11 @@
 
 Each round starts a whole run of the bundled sample into one warehouse, kills its process group with SIGKILL after a
 random delay, and checks the published state: CURRENT.json names a committed version whose VERSION.json and tables
-are all readable, the `benchmarks` link points at it, and every view of `bpo.duckdb` answers. A last run goes to the
-end; after it no temporary file of a killed run and no uncommitted version may remain. Exits 1 on any violation.
+are all readable, the `benchmarks` link points at it, and every view of `bpo.duckdb` answers; and the staging state:
+the tables of each staging step (a source's tables, rejects included) are all missing or all written by one run, as
+each file's `bpo.run` metadata says. A last run goes to the end; after it every staging table is that run's, and no
+temporary file of a killed run, no uncommitted version and no superseded staging write may remain. Exits 1 on any
+violation.
 """
 
 from __future__ import annotations
@@ -23,9 +26,27 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 PROJECT = Path(__file__).resolve().parents[1]
 DAGSTER = Path(sys.executable).with_name("dagster")
+sys.path.insert(0, str(PROJECT))
+from storage.tables import CURRENT, STEPS  # noqa: E402
+
+
+def staging_steps() -> dict[str, list[str]]:
+    """The tables each staging step writes together (rejects included), as the definitions group them."""
+    from dagster import AssetsDefinition
+
+    from pipelines.definitions import all_assets
+
+    return {
+        definition.node_def.name: [
+            name for key in definition.keys for name in (key.path[-1], f"{key.path[-1]}__rejects")
+        ]
+        for definition in all_assets
+        if isinstance(definition, AssetsDefinition) and set(definition.group_names_by_key.values()) == {"staging"}
+    }
 
 
 def start(warehouse: Path, home: Path) -> subprocess.Popen:
@@ -64,10 +85,33 @@ def violations(warehouse: Path) -> list[str]:
     return problems
 
 
+def staging_runs(warehouse: Path, steps: dict[str, list[str]]) -> dict[str, dict[str, str | None]]:
+    """Per staging step, the run that wrote each of its stored tables (None where the table is missing)."""
+    runs: dict[str, dict[str, str | None]] = {}
+    for step, tables in steps.items():
+        paths = {table: warehouse / "staging" / table / f"{table}.parquet" for table in tables}
+        runs[step] = {t: pl.read_parquet_metadata(p).get("bpo.run") if p.exists() else None for t, p in paths.items()}
+    return runs
+
+
+def mixed_staging(warehouse: Path, steps: dict[str, list[str]]) -> list[str]:
+    """The staging steps whose stored tables are not all from one run (or not all there, or not all missing)."""
+    try:
+        runs = staging_runs(warehouse, steps)
+    except Exception as exc:  # an unreadable table is a violation to report, like a failing view
+        return [f"a staging table cannot be read: {exc}"]
+    return [
+        f"staging step {step} mixes runs: {tables}" for step, tables in runs.items() if len(set(tables.values())) > 1
+    ]
+
+
 def leftovers(warehouse: Path) -> list[str]:
     committed = {entry["version"] for entry in json.loads((warehouse / "CURRENT.json").read_text())["committed"]}
     found = [str(p) for pattern in (".*.tmp", ".*.old") for p in warehouse.rglob(pattern)]
     found += [str(p) for p in (warehouse / "versions").iterdir() if p.name not in committed]
+    for step in (warehouse / "staging" / STEPS).iterdir():
+        current = os.readlink(step / CURRENT)
+        found += [str(p) for p in step.iterdir() if p.name not in (CURRENT, current)]
     return found
 
 
@@ -79,6 +123,7 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true")
     arguments = parser.parse_args()
     chance = random.Random(arguments.seed)
+    steps = staging_steps()
     with tempfile.TemporaryDirectory() as folder:
         warehouse, home = Path(folder) / "warehouse", Path(folder) / "home"
         home.mkdir()
@@ -92,7 +137,7 @@ def main() -> int:
             else:
                 finished += 1
             process.wait()
-            found = violations(warehouse)
+            found = violations(warehouse) + mixed_staging(warehouse, steps)
             problems += [f"round {round_number} (killed after {delay:.1f} s): {p}" for p in found]
             if not arguments.quiet:
                 print(f"round {round_number}: killed after {delay:.1f} s, {found or 'ok'}", flush=True)
@@ -100,7 +145,11 @@ def main() -> int:
         if last.wait() != 0:
             problems.append("the run after the kills failed")
         else:
-            problems += violations(warehouse) + [f"left behind: {p}" for p in leftovers(warehouse)]
+            problems += violations(warehouse) + mixed_staging(warehouse, steps)
+            problems += [f"left behind: {p}" for p in leftovers(warehouse)]
+            writers = {run for tables in staging_runs(warehouse, steps).values() for run in tables.values()}
+            if len(writers) != 1 or None in writers:
+                problems.append(f"after the last run, staging tables come from {sorted(map(str, writers))}, not it")
         kills = arguments.kills - finished
         print(f"kill loop: {kills} kills, {finished} runs that ended before their kill, {len(problems)} violations")
         for problem in problems:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO
 
 from upath import UPath
@@ -31,3 +33,11 @@ def write_atomic(target: UPath, write: Callable[[BinaryIO], None]) -> None:
 
 def write_bytes_atomic(target: UPath, content: bytes) -> None:
     write_atomic(target, lambda handle: handle.write(content))
+
+
+def replace_link(link: Path, target: str) -> None:
+    """Point the symbolic link `link` at `target` (relative to the link's folder) in one step: a new link renamed over
+    the old one. Rename replaces a link atomically, so whoever follows it finds the old target or the new one."""
+    temporary = link.with_name(f".{link.name}.{uuid.uuid4().hex}.tmp")
+    os.symlink(target, temporary)
+    os.replace(temporary, link)

@@ -22,12 +22,13 @@ import os
 import shutil
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
 import polars.selectors as cs
 from upath import UPath
 
-from storage.atomic import LOCAL_PROTOCOLS, write_bytes_atomic
+from storage.atomic import LOCAL_PROTOCOLS, replace_link, write_bytes_atomic
 from storage.published import CATALOG, published_path, read_partitioned
 
 VERSIONS = "versions"
@@ -136,10 +137,8 @@ def _point_link(root: UPath, version: str) -> None:
     link = root / "benchmarks"
     if link.exists() and not os.path.islink(link.path):
         os.replace(link.path, version_root(root, f"unversioned-{uuid.uuid4().hex[:8]}").path)
-    temporary = root / f".benchmarks.{uuid.uuid4().hex}.tmp"
     # Relative, so that a copied or moved warehouse points at its own versions.
-    os.symlink(os.path.join(VERSIONS, version, "benchmarks"), temporary.path)
-    os.replace(temporary.path, link.path)
+    replace_link(Path(link.path), os.path.join(VERSIONS, version, "benchmarks"))
 
 
 def _replace_catalog(root: UPath, version: str) -> None:

@@ -15,7 +15,7 @@ from storage import versions
 from storage.lock import WarehouseLock
 from storage.published import table_provenance, write_partitioned
 from storage.raw_zone import RawZone
-from storage.tables import read_table, write_table
+from storage.tables import read_table, write_tables
 
 
 class Warehouse(MergedSettings):
@@ -50,8 +50,11 @@ class Warehouse(MergedSettings):
     def raw_zone(self) -> RawZone:
         return RawZone(self.path)
 
-    def write(self, layer: str, table: str, frame: pl.DataFrame) -> str:
-        return str(write_table(self.path, layer, table, frame))
+    def write(self, layer: str, step: str, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
+        """Store the tables of one step (table -> rows) so that they replace the stored ones together, each file
+        naming the step and this run; returns where each table is read from."""
+        stamp = {"bpo.step": step, "bpo.run": self._run_id}
+        return {table: str(path) for table, path in write_tables(self.path, layer, step, frames, stamp).items()}
 
     def read(self, layer: str, table: str) -> pl.DataFrame:
         return read_table(self.path, layer, table)

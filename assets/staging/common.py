@@ -51,7 +51,8 @@ def publish(
     guard_volume: bool = True,
 ) -> MaterializeResult:
     """Write the rows that keep the contract to `table` and the others to `table__rejects`, with the reason."""
-    return write(warehouse, table, check(warehouse, table, frame, model, rules, guard_volume))
+    [result] = write(warehouse, table, {table: check(warehouse, table, frame, model, rules, guard_volume)})
+    return result
 
 
 def check(
@@ -76,17 +77,23 @@ def check(
     return checked
 
 
-def write(warehouse: Warehouse, table: str, checked: Checked) -> MaterializeResult:
-    warehouse.write(LAYER, f"{table}__rejects", checked.rejects)
-    path = warehouse.write(LAYER, table, checked.valid)
-    return MaterializeResult(
-        asset_key=table,
-        metadata={
-            **table_metadata(checked.valid, path),
-            "rejected_rows": checked.rejects.height,
-            "rejects_by_rule": MetadataValue.json(checked.reject_counts()),
-        },
-    )
+def write(warehouse: Warehouse, step: str, checked: dict[str, Checked]) -> list[MaterializeResult]:
+    """Store the step's tables, each beside its `__rejects`; they replace the stored ones together (storage.tables)."""
+    frames = {}
+    for table, result in checked.items():
+        frames |= {table: result.valid, f"{table}__rejects": result.rejects}
+    paths = warehouse.write(LAYER, step, frames)
+    return [
+        MaterializeResult(
+            asset_key=table,
+            metadata={
+                **table_metadata(result.valid, paths[table]),
+                "rejected_rows": result.rejects.height,
+                "rejects_by_rule": MetadataValue.json(result.reject_counts()),
+            },
+        )
+        for table, result in checked.items()
+    ]
 
 
 def check_expected_rows(frames: Any, loaded: dict[str, Any], catalogue: pl.DataFrame) -> None:
@@ -195,10 +202,11 @@ def revision_rule(warehouse: Warehouse, table: StagingTable, frame: pl.DataFrame
 def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = None) -> list:
     """The step writing the tables of one source from `inputs`, and a blocking contract check per table. The tables
     switch together: every one is built and held to its contract before any is written, so a source whose one table
-    fails leaves all of them as they were."""
+    fails leaves all of them as they were, and then all are replaced in one atomic step (storage.tables)."""
+    step = name or tables[0].name
 
     @multi_asset(
-        name=name or tables[0].name,
+        name=step,
         group_name=LAYER,
         ins={key: AssetIn(key) for key in inputs},
         specs=[
@@ -215,16 +223,15 @@ def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = 
     def _tables(warehouse: Warehouse, reference: ReferenceFiles, **loaded: Any):
         frames = {table.name: table.build(loaded, reference) for table in tables}
         check_expected_rows(frames.values(), loaded, reference.catalogue())
-        checked = []
+        checked = {}
         for table in tables:
             countries = known_countries(loaded["countries"], table.country_column) if table.country_column else {}
             rules = countries | (table.rules or {})
             frame = frames[table.name]
             if table.revised_within_bound:
                 rules |= revision_rule(warehouse, table, frame)
-            checked.append((table, check(warehouse, table.name, frame, table.contract, rules, table.guard_volume)))
-        for table, result in checked:
-            yield write(warehouse, table.name, result)
+            checked[table.name] = check(warehouse, table.name, frame, table.contract, rules, table.guard_volume)
+        yield from write(warehouse, step, checked)
 
     return [_tables, *(contract_check(table.name, table.contract) for table in tables)]
 

@@ -1,12 +1,13 @@
-"""Publishing a staging table: rejects kept, and a table refused whole when one of its files is mostly rejected."""
+"""Publishing a staging table: rejects kept, a table refused whole when one of its files is mostly rejected, and a
+source's tables replaced together."""
 
 import polars as pl
 import pytest
 from upath import UPath
 
 from assets.resources import Warehouse
-from assets.staging.common import publish
-from schemas.contract import ContractError
+from assets.staging.common import publish, write
+from schemas.contract import Checked, ContractError
 from schemas.staging import ExchangeRates
 from storage.tables import read_table, table_path
 
@@ -70,3 +71,33 @@ def test_a_rate_moved_beyond_the_revision_bound_against_the_stored_pull_is_rejec
     assert rejects["lcu_per_usd"].to_list() == [2000.0]
     assert rejects["reject_reason"][0] == "lcu_per_usd within 1.5x of the stored table's value for the same iso3, year"
     assert read_table(UPath(tmp_path), "staging", "exchange_rates")["lcu_per_usd"].to_list() == [1.02, 3.0, 4.0, 5.0]
+
+
+def test_a_write_failing_between_two_tables_of_a_source_leaves_every_table_of_it_as_it_was(tmp_path, monkeypatch):
+    warehouse, root = Warehouse(root=str(tmp_path)), UPath(tmp_path)
+    tables = ("exchange_rates", "ppp_factors")
+
+    def pull(value: float) -> dict[str, Checked]:
+        return {table: Checked(rates(["raw/a.csv"] * 2, [value] * 2), rates([], [])) for table in tables}
+
+    def stored() -> dict[str, list[float]]:
+        return {table: read_table(root, "staging", table)["lcu_per_usd"].to_list() for table in tables}
+
+    write(warehouse, "worldbank_tables", pull(1.0))
+    written, write_parquet = [], pl.DataFrame.write_parquet
+
+    def disk_full_at_the_second_table(frame, target, **options):
+        written.append(target)
+        if len(written) == 3:  # exchange_rates and its rejects were written
+            raise OSError("No space left on device")
+        write_parquet(frame, target, **options)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", disk_full_at_the_second_table)
+    with pytest.raises(OSError, match="No space left"):
+        write(warehouse, "worldbank_tables", pull(2.0))
+    monkeypatch.undo()
+
+    assert stored() == {table: [1.0, 1.0] for table in tables}
+    results = write(warehouse, "worldbank_tables", pull(3.0))
+    assert stored() == {table: [3.0, 3.0] for table in tables}
+    assert [r.metadata["path"].value for r in results] == [str(table_path(root, "staging", t)) for t in tables]

@@ -1,31 +1,36 @@
-"""Atomic table writes leave either the old file or the new one."""
+"""Atomic writes leave either the old file or the new one; a replaced link points at the old target or the new one."""
 
-import polars as pl
+import os
+
 import pytest
 from upath import UPath
 
-from storage.tables import read_table, table_path, write_table
+from storage.atomic import replace_link, write_atomic, write_bytes_atomic
 
 
-def test_a_failed_write_keeps_the_previous_table_and_leaves_no_temporary_file(tmp_path, monkeypatch):
-    root = UPath(tmp_path)
-    write_table(root, "staging", "exchange_rates", pl.DataFrame({"iso3": ["PHL"], "lcu_per_usd": [54.48]}))
+def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temporary_file(tmp_path):
+    target = UPath(tmp_path) / "raw" / "worldbank" / "CURRENT.json"
+    write_bytes_atomic(target, b'{"PA.NUS.FCRF": "raw/worldbank/2026-01-05/fx.csv"}')
 
-    def broken_write(self, handle, **_):
-        handle.write(b"PAR1 half a file")
+    def broken_write(handle):
+        handle.write(b'{"PA.NUS.FCRF": "raw/wor')
         raise OSError("disk full")
 
-    monkeypatch.setattr(pl.DataFrame, "write_parquet", broken_write)
     with pytest.raises(OSError, match="disk full"):
-        write_table(root, "staging", "exchange_rates", pl.DataFrame({"iso3": ["USA"], "lcu_per_usd": [1.0]}))
-    monkeypatch.undo()
+        write_atomic(target, broken_write)
 
-    assert read_table(root, "staging", "exchange_rates")["iso3"].to_list() == ["PHL"]
-    assert [p.name for p in table_path(root, "staging", "exchange_rates").parent.iterdir()] == [
-        "exchange_rates.parquet"
-    ]
+    assert target.read_bytes() == b'{"PA.NUS.FCRF": "raw/worldbank/2026-01-05/fx.csv"}'
+    assert [p.name for p in target.parent.iterdir()] == ["CURRENT.json"]
 
 
-def test_reading_a_table_never_written_names_it(tmp_path):
-    with pytest.raises(FileNotFoundError, match="staging/earnings"):
-        read_table(UPath(tmp_path), "staging", "earnings")
+def test_a_replaced_link_points_at_its_new_target_and_leaves_nothing_beside_it(tmp_path):
+    for name in ("old", "new"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "table.parquet").write_text(name)
+
+    replace_link(tmp_path / "current", "old")
+    replace_link(tmp_path / "current", "new")
+
+    assert os.readlink(tmp_path / "current") == "new"
+    assert (tmp_path / "current" / "table.parquet").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current", "new", "old"]
