@@ -5,6 +5,7 @@
     python3 tasks.py lint       # install if needed, then check lint and formatting with ruff (pyproject.toml)
     python3 tasks.py scenario F # price the team scenario file F against the pipeline's published tables
     python3 tasks.py export     # write the published tables to CSV and one Excel workbook under <warehouse>/exports
+    python3 tasks.py export-postgres  # load the published tables into a PostgreSQL schema ($BPO_POSTGRES_URL)
 
 Both install into ./.venv from requirements.lock, the exact versions CI uses, and reinstall when the lock changes.
 """
@@ -73,10 +74,11 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_environment()
         return subprocess.run([_bin("python"), "-m", "pytest", *rest], cwd=PROJECT).returncode
-    if command in ("scenario", "export"):
+    if command in ("scenario", "export", "export-postgres"):
         ensure_environment()
         env = {**os.environ, "BPO_WAREHOUSE": os.environ.get("BPO_WAREHOUSE", str(PROJECT / "warehouse"))}
-        return subprocess.run([_bin("python"), f"scripts/{command}.py", *rest], cwd=PROJECT, env=env).returncode
+        script = f"scripts/{command.replace('-', '_')}.py"
+        return subprocess.run([_bin("python"), script, *rest], cwd=PROJECT, env=env).returncode
     if command == "lint":
         ensure_environment()
         checks = [[_bin("ruff"), "check", "."], [_bin("ruff"), "format", "--check", "."]]
