@@ -8,6 +8,9 @@ import sys
 from collections.abc import Iterable
 
 from dagster import DagsterEvent, DagsterEventType, DagsterInstance
+from upath import UPath
+
+from storage.published import catalog_refusal
 
 
 def run_summary(events: Iterable[DagsterEvent], warehouse: str) -> str:
@@ -24,13 +27,16 @@ def run_summary(events: Iterable[DagsterEvent], warehouse: str) -> str:
                 severity = evaluation.severity.value.lower()
                 failed.append(f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()} ({severity})")
     tables = {name: count for name, count in rows.items() if count is not None}
+    # An object store has no DuckDB catalog: readers go through CURRENT.json to the version's Parquet.
+    on_object_store = catalog_refusal(UPath(warehouse)) is not None
+    catalog = "no DuckDB catalog on an object store" if on_object_store else "bpo.duckdb is the catalog"
     lines = [
         f"{len(rows)} assets materialized; {len(tables)} tables written, {sum(tables.values()):,} rows",
         *(f"  {name}: {count:,} rows" for name, count in sorted(tables.items())),
         f"{len(failed)} checks did not pass" + (":" if failed else ""),
         *(f"  {check}" for check in sorted(failed)),
-        f"outputs: {warehouse} (CURRENT.json names the published version; bpo.duckdb is the catalog; reports/ holds "
-        "one report per buyer)",
+        f"outputs: {warehouse} (CURRENT.json names the published version; {catalog}; reports/ holds one report "
+        "per buyer)",
     ]
     return "\n".join(lines)
 

@@ -18,6 +18,8 @@ def test_the_summary_counts_each_table_written_and_names_every_check_that_did_no
     assert listed == failed
     assert f"{len(failed)} checks did not pass" in summary
     assert summary.splitlines()[-1].startswith(f"outputs: {warehouse} ")
+    assert "bpo.duckdb is the catalog" in summary
+    assert "no DuckDB catalog on an object store" in run_summary(result.all_events, "s3://bucket/bpo")
 
 
 def test_the_summary_of_an_instance_without_runs_says_so(tmp_path):
