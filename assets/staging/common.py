@@ -130,14 +130,21 @@ def check_expected_rows(frames: Any, loaded: dict[str, Any], catalogue: pl.DataF
         )
 
 
+def stored_table(warehouse: Warehouse, table: str) -> pl.DataFrame | None:
+    """The table as stored by the last run that wrote it, or None before the first."""
+    try:
+        return warehouse.read(LAYER, table)
+    except FileNotFoundError:
+        return None
+
+
 def check_volume(
     warehouse: Warehouse, table: str, valid: pl.DataFrame, model: type[pa.DataFrameModel], frame: pl.DataFrame
 ) -> None:
     """Refuse a table that lost too many of the stored table's keys (schemas.contract.MAX_KEY_LOSS), naming the
     numbers and the raw files it was read from. To accept a smaller release on purpose, delete the stored table."""
-    try:
-        stored = warehouse.read(LAYER, table)
-    except FileNotFoundError:
+    stored = stored_table(warehouse, table)
+    if stored is None:
         return
     if loss := lost_keys(stored, valid, model):
         source = pl.col("raw_file") if "raw_file" in frame.columns else pl.col("raw_files").list.first()
@@ -181,22 +188,28 @@ class StagingTable:
     revised_within_bound: str | None = None  # a value column that may not move beyond MAX_REVISION between pulls
 
 
-def revision_rule(warehouse: Warehouse, table: StagingTable, frame: pl.DataFrame) -> dict[str, pl.Expr]:
+def revision_name(table: StagingTable) -> str:
+    key = ", ".join(table.contract.to_schema().unique)
+    return f"{table.revised_within_bound} within {MAX_REVISION:g}x of the stored table's value for the same {key}"
+
+
+def revision_rule(table: StagingTable, frame: pl.DataFrame, stored: pl.DataFrame) -> dict[str, pl.Expr]:
     """The rule that holds each row's `table.revised_within_bound` within MAX_REVISION of the stored table's value for
-    the same key (a new key, or a first pull, has nothing to compare with)."""
-    column = table.revised_within_bound
-    try:
-        stored = warehouse.read(LAYER, table.name)
-    except FileNotFoundError:
-        return {}
-    key = table.contract.to_schema().unique
+    the same key (a new key has nothing to compare with)."""
+    column, key = table.revised_within_bound, table.contract.to_schema().unique
+    # The stored values in the frame's row order (a left join keeping it), as the rule is evaluated row by row.
     before = frame.select(key).join(stored.select(*key, column), on=key, how="left", maintain_order="left")[column]
     ratio = pl.col(column) / before
-    return {
-        f"{column} within {MAX_REVISION:g}x of the stored table's value for the same {', '.join(key)}": (
-            ratio.is_between(1 / MAX_REVISION, MAX_REVISION) | ratio.is_null()
-        )
-    }
+    return {revision_name(table): ratio.is_between(1 / MAX_REVISION, MAX_REVISION) | ratio.is_null()}
+
+
+def keeping_stored_where_revised(checked: Checked, table: StagingTable, stored: pl.DataFrame) -> Checked:
+    """The stored row stays for each key whose new value the revision rule rejected: the last good rate, rather than
+    none (with none, the next pull would have nothing to compare with and take the bad value)."""
+    key = table.contract.to_schema().unique
+    revised = checked.rejects.filter(pl.col("reject_rules").list.contains(revision_name(table))).select(key)
+    kept = stored.join(revised, on=key, how="semi").join(checked.valid, on=key, how="anti")
+    return Checked(valid=pl.concat([checked.valid, kept.select(checked.valid.columns)]), rejects=checked.rejects)
 
 
 def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = None) -> list:
@@ -228,9 +241,11 @@ def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = 
             countries = known_countries(loaded["countries"], table.country_column) if table.country_column else {}
             rules = countries | (table.rules or {})
             frame = frames[table.name]
-            if table.revised_within_bound:
-                rules |= revision_rule(warehouse, table, frame)
-            checked[table.name] = check(warehouse, table.name, frame, table.contract, rules, table.guard_volume)
+            stored = stored_table(warehouse, table.name) if table.revised_within_bound else None
+            if stored is not None:
+                rules |= revision_rule(table, frame, stored)
+            result = check(warehouse, table.name, frame, table.contract, rules, table.guard_volume)
+            checked[table.name] = result if stored is None else keeping_stored_where_revised(result, table, stored)
         yield from write(warehouse, step, checked)
 
     return [_tables, *(contract_check(table.name, table.contract) for table in tables)]

@@ -55,22 +55,31 @@ def test_an_oews_file_in_the_wrong_unit_is_rejected_row_by_row_against_the_year_
     assert flagged.filter(year=2022)["ok"].all() and not flagged.filter(year=2023)["ok"].any()
 
 
-def test_a_rate_moved_beyond_the_revision_bound_against_the_stored_pull_is_rejected(tmp_path):
-    from assets.staging.common import StagingTable, revision_rule
+def test_a_rate_moved_beyond_the_revision_bound_is_rejected_and_the_stored_one_kept_for_every_later_pull(tmp_path):
+    from assets.staging.common import StagingTable, keeping_stored_where_revised, revision_rule, stored_table
+    from schemas.contract import hold_to_contract
 
     warehouse = Warehouse(root=str(tmp_path))
     table = StagingTable("exchange_rates", ExchangeRates, None, "", revised_within_bound="lcu_per_usd")
-    first = rates(["raw/2025/fx.csv"] * 4, [1.0, 2.0, 3.0, 4.0])
-    assert revision_rule(warehouse, table, first) == {}  # a first pull has nothing to compare with
-    publish(warehouse, "exchange_rates", first, ExchangeRates)
 
-    # The next release states the second country's rates in a unit 1,000 times smaller and revises the first by 2 %.
-    second = rates(["raw/2026/fx.csv"] * 5, [1.02, 2000.0, 3.0, 4.0, 5.0])
-    publish(warehouse, "exchange_rates", second, ExchangeRates, revision_rule(warehouse, table, second))
-    rejects = read_table(UPath(tmp_path), "staging", "exchange_rates__rejects")
+    def pull(values: list[float], file: str) -> pl.DataFrame:
+        frame, stored = rates([file] * len(values), values), stored_table(warehouse, "exchange_rates")
+        rules = revision_rule(table, frame, stored) if stored is not None else {}
+        checked = hold_to_contract(frame, ExchangeRates, "exchange_rates", rules)
+        checked = keeping_stored_where_revised(checked, table, stored) if stored is not None else checked
+        write(warehouse, "exchange_rates", {"exchange_rates": checked})
+        return read_table(UPath(tmp_path), "staging", "exchange_rates__rejects")
+
+    assert pull([1.0, 2.0, 3.0, 4.0], "raw/2025/fx.csv").is_empty()  # a first pull has nothing to compare with
+    # The next release states the second country's rate in a unit 1,000 times smaller and revises the first by 2 %.
+    rejects = pull([1.02, 2000.0, 3.0, 4.0, 5.0], "raw/2026/fx.csv")
     assert rejects["lcu_per_usd"].to_list() == [2000.0]
     assert rejects["reject_reason"][0] == "lcu_per_usd within 1.5x of the stored table's value for the same iso3, year"
-    assert read_table(UPath(tmp_path), "staging", "exchange_rates")["lcu_per_usd"].to_list() == [1.02, 3.0, 4.0, 5.0]
+    stored = read_table(UPath(tmp_path), "staging", "exchange_rates").sort("iso3")
+    assert stored["lcu_per_usd"].to_list() == [1.02, 2.0, 3.0, 4.0, 5.0]  # the last good rate stays
+    assert stored.filter(lcu_per_usd=2.0)["raw_file"].to_list() == ["raw/2025/fx.csv"]
+    # A third pull with the same bad value is compared with the kept rate, not let in for want of one.
+    assert pull([1.02, 2000.0, 3.0, 4.0, 5.0], "raw/2027/fx.csv")["lcu_per_usd"].to_list() == [2000.0]
 
 
 def test_a_write_failing_between_two_tables_of_a_source_leaves_every_table_of_it_as_it_was(tmp_path, monkeypatch):
