@@ -206,6 +206,9 @@ class HttpClient:
                 response = None
                 # No single wait may outlast the deadline either: a connect or a read time-out is cut to what is left.
                 time_out_s = min(self.timeout_s, deadline.remaining())
+                if time_out_s <= 0:  # requests refuses a time-out of 0 with a bare ValueError
+                    last_problem = "; ".join(filter(None, [last_problem, f"no time left within {self.deadline_s:g} s"]))
+                    break
                 try:
                     response = self.session.request(
                         method,

@@ -86,3 +86,10 @@ def test_retry_after_accepts_an_http_date():
     assert _retry_after_s("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past means now
     assert _retry_after_s("120") == 120.0
     assert _retry_after_s("soon") is None
+
+
+def test_a_deadline_already_spent_ends_in_a_fetch_error_naming_the_source(httpserver):
+    httpserver.expect_request("/data.csv").respond_with_data("a,b\n1,2\n")
+    url = httpserver.url_for("/data.csv")
+    with pytest.raises(FetchError, match=rf"ilostat: could not download {url} after 1 attempt\(s\): no time left"):
+        HttpClient(deadline_s=1e-9).get(url, "ilostat")
