@@ -56,12 +56,14 @@ class SourceAccess(MergedSettings):
 
     def source_url(self, url: str) -> str:
         """Where to fetch a publisher's `url` from: itself, or its copy under `base_url` in the layout `wget --mirror`
-        writes (the host, then the path), the query kept: https://api.worldbank.org/v2/x?y=1 is fetched from
-        <base_url>/api.worldbank.org/v2/x?y=1."""
+        writes (the host, then the path, the query part of the file name): https://api.worldbank.org/v2/x?y=1 is
+        fetched from <base_url>/api.worldbank.org/v2/x%3Fy=1. The `?` is escaped because wget names the file
+        `x?y=1`, and a static file server given a query would look for `x`."""
         if not self.base_url:
             return url
         parts = urlsplit(url)
-        return f"{self.base_url.rstrip('/')}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+        query = f"%3F{parts.query}" if parts.query else ""
+        return f"{self.base_url.rstrip('/')}/{parts.netloc}{parts.path}{query}"
 
     def http_client(self) -> HttpClient:
         return HttpClient(user_agent=self.user_agent, timeout_s=self.timeout_s, max_attempts=self.max_attempts)

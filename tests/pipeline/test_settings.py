@@ -2,10 +2,13 @@
 overrides only the fields it names; BPO_SOURCE_BASE_URL points live downloads at a mirror; BPO_EXECUTOR chooses the
 executor."""
 
+import functools
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -90,9 +93,27 @@ def test_source_url_maps_a_publisher_url_into_the_mirror_layout():
     access = SourceAccess(base_url="http://mirror.internal:8080/bpo/")
     assert (
         access.source_url("https://api.worldbank.org/v2/en/indicator/PA.NUS.FCRF?downloadformat=csv")
-        == "http://mirror.internal:8080/bpo/api.worldbank.org/v2/en/indicator/PA.NUS.FCRF?downloadformat=csv"
+        == "http://mirror.internal:8080/bpo/api.worldbank.org/v2/en/indicator/PA.NUS.FCRF%3Fdownloadformat=csv"
     )
     assert SourceAccess().source_url("https://download.geonames.org/x.txt") == "https://download.geonames.org/x.txt"
+
+
+def test_a_file_wget_mirrored_with_its_query_in_its_name_is_found_by_a_static_file_server(tmp_path):
+    """wget --mirror stores .../PA.NUS.FCRF?downloadformat=csv under that very name; Python's own file server, like
+    any static one, drops a query from the request, so the `?` must reach it escaped."""
+    mirrored = tmp_path / "api.worldbank.org" / "v2" / "en" / "indicator" / "PA.NUS.FCRF?downloadformat=csv"
+    mirrored.parent.mkdir(parents=True)
+    mirrored.write_bytes(b"the zip")
+    (mirrored.parent / "PA.NUS.FCRF").write_bytes(b"the wrong file")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        access = SourceAccess(base_url=f"http://127.0.0.1:{server.server_address[1]}")
+        url = access.source_url("https://api.worldbank.org/v2/en/indicator/PA.NUS.FCRF?downloadformat=csv")
+        try:
+            assert access.http_client().get(url, "worldbank").content == b"the zip"
+        finally:
+            server.shutdown()
 
 
 @pytest.mark.parametrize("base_url", ["mirror.internal/bpo", "ftp://mirror.internal/", "http:///bpo"])
