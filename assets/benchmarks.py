@@ -26,7 +26,7 @@ from dagster import (
 from assets.metadata import column_schema, markdown_table, table_metadata
 from assets.resources import PROJECT, ReferenceFiles, Warehouse
 from model.backtest import model_backtest as backtest_rows
-from model.benchmarks import costs_out_of_line, dearer_than_onshore, missing_tiers
+from model.benchmarks import costs_out_of_line, dearer_than_onshore, gdp_per_head, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.changes import FIGURES, figure_changes
 from model.costs import location_function_costs as cost_rows
@@ -492,12 +492,8 @@ def tiers_cheaper_than_onshore(warehouse: Warehouse) -> AssetCheckResult:
     "survey problem than a market. Names the countries, years and wage sources.",
 )
 def costs_in_line_with_income(warehouse: Warehouse) -> AssetCheckResult:
-    gdp_per_head = (
-        warehouse.read("staging", "gdp")
-        .join(warehouse.read("staging", "population"), on=["iso3", "year"])
-        .select(pl.col("iso3").alias("country_iso3"), "year", gdp_per_head_usd=pl.col("gdp_usd") / pl.col("population"))
-    )
-    outliers = costs_out_of_line(warehouse.read_published("location_function_costs"), gdp_per_head)
+    income = gdp_per_head(*(warehouse.read("staging", table) for table in ("gdp_per_capita", "gdp", "population")))
+    outliers = costs_out_of_line(warehouse.read_published("location_function_costs"), income)
     by_country = (
         outliers.group_by("country_iso3", "wage_method", "wage_source_year")
         .agg(

@@ -82,6 +82,23 @@ def missing_tiers(
     return expected.join(benchmarks, on=["year", "buyer_iso3", "function_id", "tier"], how="anti")
 
 
+def gdp_per_head(gdp_per_capita: pl.DataFrame, gdp: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
+    """(country_iso3, year, gdp_per_head_usd): the World Bank's stated GDP per capita, else GDP over population (the
+    later vintage, reaching the years the stated series does not)."""
+    computed = gdp.join(population, on=["iso3", "year"]).select(
+        "iso3", "year", computed=pl.col("gdp_usd") / pl.col("population")
+    )
+    return (
+        gdp_per_capita.select("iso3", "year", "gdp_per_capita_usd")
+        .join(computed, on=["iso3", "year"], how="full", coalesce=True)
+        .select(
+            pl.col("iso3").alias("country_iso3"),
+            "year",
+            gdp_per_head_usd=pl.coalesce("gdp_per_capita_usd", "computed"),
+        )
+    )
+
+
 def costs_out_of_line(costs: pl.DataFrame, gdp_per_head: pl.DataFrame) -> pl.DataFrame:
     """Delivery locations whose loaded cost lies more than OUTLIER_FACTOR from what their economy predicts.
 

@@ -100,3 +100,14 @@ def test_only_delivery_locations_with_an_income_are_tested():
     no_income = costed({"YYY": on_the_line["PHL"] * 10})
     frame = pl.concat([costed(on_the_line), elsewhere, no_income])
     assert costs_out_of_line(frame, income(INCOME | {"XXX": 3_800})).is_empty()
+
+
+def test_income_is_the_stated_gdp_per_capita_else_gdp_over_population():
+    from model.benchmarks import gdp_per_head
+
+    years = {"year": pl.Series([2022, 2023], dtype=pl.Int32)}
+    stated = pl.DataFrame({"iso3": ["PHL"], "year": pl.Series([2022], dtype=pl.Int32), "gdp_per_capita_usd": [3_500.0]})
+    gdp = pl.DataFrame({"iso3": ["PHL", "PHL"], **years, "gdp_usd": [400e9, 440e9]})
+    population = pl.DataFrame({"iso3": ["PHL", "PHL"], **years, "population": [110_000_000, 110_000_000]})
+    income = gdp_per_head(stated, gdp, population).sort("year")
+    assert income["gdp_per_head_usd"].to_list() == [3_500.0, 4_000.0]
