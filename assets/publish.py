@@ -8,12 +8,13 @@ from dagster import AssetCheckResult, MaterializeResult, MetadataValue, asset, a
 
 from assets.benchmarks import TABLES
 from assets.resources import Warehouse
+from schemas.staging import VendorRateObservations
 from storage import versions
 from storage.published import CATALOG, build_duckdb_catalog, catalog_refusal, read_partitioned
 from storage.tables import read_table
 
-# Staging tables that analysts read beside the benchmarks: the evidence behind vendor_rates.
-EVIDENCE = ("vendor_rate_observations",)
+# Staging tables that analysts read beside the benchmarks, with their contracts: the evidence behind vendor_rates.
+EVIDENCE = {"vendor_rate_observations": VendorRateObservations}
 GROUP = "publish"
 
 
@@ -31,7 +32,7 @@ def bpo_catalog(warehouse: Warehouse) -> MaterializeResult:
     if refusal:
         return MaterializeResult(metadata={"catalog": refusal})
     partitions = {table: partition_by for table, (_, partition_by) in TABLES.items()}
-    path = build_duckdb_catalog(warehouse.version_root, partitions, EVIDENCE, warehouse=warehouse.path)
+    path = build_duckdb_catalog(warehouse.version_root, partitions, tuple(EVIDENCE), warehouse=warehouse.path)
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path)), "views": ", ".join([*TABLES, *EVIDENCE])})
 
 

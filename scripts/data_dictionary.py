@@ -13,10 +13,10 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from assets.benchmarks import TABLES  # noqa: E402
-from schemas.staging import VendorRateObservations  # noqa: E402
+from assets.publish import EVIDENCE  # noqa: E402
 
-# Published tables, then the staging table the catalog also serves as evidence.
-DOCUMENTED = {**TABLES, "vendor_rate_observations": (VendorRateObservations, [])}
+# Published tables, then the staging tables the catalog also serves as evidence.
+DOCUMENTED = {**TABLES, **{table: (model, []) for table, model in EVIDENCE.items()}}
 
 README = PROJECT / "README.md"
 START, END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"

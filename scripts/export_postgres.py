@@ -28,14 +28,10 @@ sys.path.insert(0, str(PROJECT))
 
 from assets.benchmarks import TABLES  # noqa: E402
 from assets.publish import EVIDENCE  # noqa: E402
-from schemas.staging import VendorRateObservations  # noqa: E402
 from storage import versions  # noqa: E402
 from storage.postgres import ExportTable, PostgresExportError, export  # noqa: E402
 from storage.published import read_partitioned, table_provenance  # noqa: E402
 from storage.tables import read_table  # noqa: E402
-
-# The contracts of the staging tables the catalog serves beside the benchmarks (assets.publish.EVIDENCE).
-EVIDENCE_CONTRACTS: dict[str, type[pa.DataFrameModel]] = {"vendor_rate_observations": VendorRateObservations}
 
 
 def tables_to_export(root: UPath) -> tuple[list[ExportTable], str]:
@@ -49,13 +45,9 @@ def tables_to_export(root: UPath) -> tuple[list[ExportTable], str]:
         from_contract(table, read_partitioned(base, table), model, json.dumps(table_provenance(base, table)))
         for table, (model, _) in TABLES.items()
     ]
-    for table in EVIDENCE:
-        if table not in EVIDENCE_CONTRACTS:
-            raise ValueError(
-                f"staging table {table} is served by the catalog but has no contract in EVIDENCE_CONTRACTS"
-            )
+    for table, model in EVIDENCE.items():
         comment = f"staging/{table} as of published version {version}: the evidence behind the benchmarks"
-        tables.append(from_contract(table, read_table(base, "staging", table), EVIDENCE_CONTRACTS[table], comment))
+        tables.append(from_contract(table, read_table(base, "staging", table), model, comment))
     exported_at = datetime.now(UTC).isoformat(timespec="seconds")
     return tables, f"published version {version} of {root}, exported {exported_at}"
 
