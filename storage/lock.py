@@ -1,10 +1,10 @@
 """One run at a time per warehouse: a lock on `<warehouse>/.lock`, held for the run (by each of its processes).
 
 A second run fails at once, saying which run holds the warehouse. The lock is the operating system's (flock), so a
-killed run releases it with its process. Under the multiprocess executor each step's process holds it while the step
-runs, so between two steps of a run nothing does: there, the instance must queue runs (the README says so). While holding it a run knows no other run is writing, so it removes the
-temporary files that killed runs left behind. Object stores have no such lock: there, one scheduler must run one
-materialization at a time (the README says so).
+killed run releases it with its process. While holding it a run knows no other run is writing, so it removes the
+temporary files that killed runs left behind. Under the multiprocess executor each step's process holds it while the
+step runs, so between two steps of a run nothing does; and object stores have no such lock. In both cases the
+instance must queue runs one at a time (the README says so).
 """
 
 from __future__ import annotations
