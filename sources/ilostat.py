@@ -32,6 +32,7 @@ from sources.text import (
     check_not_empty,
     check_not_markup,
     check_rectangular,
+    first_repeated,
     join_problems,
 )
 
@@ -141,15 +142,14 @@ def parse_dictionary(data: bytes, file_name: str) -> pl.DataFrame:
 def _check_codes_unique(pairs: pl.DataFrame, file_name: str) -> None:
     """Refuse a dictionary listing a code twice: codes are its key (ILOSTAT never repeats one), and a lookup by code
     could only pick one of the labels. Labels may repeat: source_en.csv names many surveys alike."""
-    repeated = pairs.filter(pl.col("code").is_duplicated()).group_by("code", maintain_order=True).agg(pl.col("line"))
-    if repeated.height:
-        code, lines = repeated.row(0)
+    if repeated := first_repeated(pairs, "code"):
+        code, lines, count = repeated
         raise SourceFormatError(
             SOURCE,
             file_name,
             f"code {code!r} is listed {len(lines)} times, on lines {', '.join(map(str, lines))}: "
-            f"a dictionary lists each code once ({repeated.height} code(s) repeated)",
-            found=repeated["code"].head(10).to_list(),
+            f"a dictionary lists each code once ({count} code(s) repeated)",
+            found=pairs.filter(pl.col("code").is_duplicated())["code"].unique(maintain_order=True).head(10).to_list(),
         )
 
 

@@ -32,6 +32,7 @@ from sources.text import (
     check_not_empty,
     check_rectangular,
     decode_utf8,
+    first_repeated,
     join_problems,
 )
 
@@ -140,9 +141,8 @@ def load_page_specs(csv_bytes: bytes, file_name: str) -> list[PageSpec]:
             f"page_id {incomplete['page_id'].to_list()}",
         )
     # page_id names the stored page (raw/pricing_pages/<page_id>.html) and its observations: one id, one page.
-    repeated = frame.filter(pl.col("page_id").is_duplicated()).group_by("page_id", maintain_order=True).agg("line")
-    if repeated.height:
-        page_id, lines = repeated.row(0)
+    if repeated := first_repeated(frame, "page_id"):
+        page_id, lines, _ = repeated
         raise SourceFormatError(
             SOURCE, file_name, f"page_id {page_id!r} is used on lines {', '.join(map(str, lines))}: one page_id a page"
         )

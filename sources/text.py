@@ -212,3 +212,13 @@ def decode_utf8(data: bytes, source: str, file_name: str) -> str:
             f"not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line}",
             expected="UTF-8 text",
         ) from None
+
+
+def first_repeated(frame: pl.DataFrame, key: str, line: str = "line") -> tuple[object, list[int], int] | None:
+    """The first value of `key` found on more than one row, with the `line` numbers of its rows and how many values
+    repeat; None where every value is unique. Callers word the refusal for their key."""
+    repeated = frame.filter(pl.col(key).is_duplicated()).group_by(key, maintain_order=True).agg(pl.col(line))
+    if repeated.is_empty():
+        return None
+    value, lines = repeated.row(0)
+    return value, lines, repeated.height

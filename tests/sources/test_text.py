@@ -145,3 +145,11 @@ def test_other_encodings_are_refused_naming_the_line_of_the_first_bad_byte():
     with pytest.raises(SourceFormatError) as err:
         decode_utf8("vendor\nAcme\nFr\u00f6g\n".encode("latin-1"), "Vendor pricing pages", "p.csv")
     assert str(err.value) == "Vendor pricing pages: p.csv: not UTF-8 text: byte 0xF6 on line 3; expected 'UTF-8 text'"
+
+
+def test_first_repeated_names_the_first_repeated_value_its_lines_and_how_many_repeat():
+    from sources.text import first_repeated
+
+    frame = pl.DataFrame({"code": ["A", "B", "A", "C", "C", "D"], "line": [2, 3, 4, 5, 6, 7]})
+    assert first_repeated(frame, "code") == ("A", [2, 4], 2)
+    assert first_repeated(frame.filter(pl.col("code") != "A").unique("code"), "code") is None
