@@ -11,6 +11,24 @@ from __future__ import annotations
 import polars as pl
 
 
+def _shrunk(
+    estimate: pl.DataFrame, stats: pl.DataFrame, keys: list[str], parent: str, depth: int, k: float
+) -> tuple[pl.DataFrame, str]:
+    """One level of partial pooling: each cell's weighted mean log ratio at this level (`stats`: its weight `w` and
+    weighted sum `wm`, by `keys`) shrunk towards the level above (`parent`) with the strength of k pairs' weight; with
+    the name of the new estimate column, the parent of the next level."""
+    own = f"estimate_{depth}"
+    shrunk = (
+        estimate.join(stats, on=keys, how="left")
+        .with_columns(
+            ((pl.col("wm").fill_null(0.0) + k * pl.col(parent)) / (pl.col("w").fill_null(0.0) + k)).alias(own),
+            pl.col("w").fill_null(0.0).alias(f"evidence_{depth}"),
+        )
+        .drop("w", "wm")
+    )
+    return shrunk, own
+
+
 def pooled(pairs: pl.DataFrame, cells: pl.DataFrame, levels: list[list[str]], k: float, prior: float) -> pl.DataFrame:
     """`cells` with one column `estimate_<n>` per level (n = 0 coarsest) and `evidence_<n>`, the weight behind it.
     `pairs` holds the level keys, `weight` and `log_ratio`."""
@@ -18,16 +36,7 @@ def pooled(pairs: pl.DataFrame, cells: pl.DataFrame, levels: list[list[str]], k:
     parent = "estimate_prior"
     for depth, keys in enumerate(levels):
         stats = pairs.group_by(keys).agg(w=pl.col("weight").sum(), wm=(pl.col("weight") * pl.col("log_ratio")).sum())
-        own = f"estimate_{depth}"
-        estimate = (
-            estimate.join(stats, on=keys, how="left")
-            .with_columns(
-                ((pl.col("wm").fill_null(0.0) + k * pl.col(parent)) / (pl.col("w").fill_null(0.0) + k)).alias(own),
-                pl.col("w").fill_null(0.0).alias(f"evidence_{depth}"),
-            )
-            .drop("w", "wm")
-        )
-        parent = own
+        estimate, parent = _shrunk(estimate, stats, keys, parent, depth, k)
     return estimate.drop("estimate_prior")
 
 
@@ -62,14 +71,5 @@ def pooled_without_own(
                 pl.when(others).then(pl.col("wm") - pl.col("wm_own").fill_null(0.0)).alias("wm"),
             )
         )
-        current = f"estimate_{depth}"
-        estimate = (
-            estimate.join(stats, on=with_own, how="left")
-            .with_columns(
-                ((pl.col("wm").fill_null(0.0) + k * pl.col(parent)) / (pl.col("w").fill_null(0.0) + k)).alias(current),
-                pl.col("w").fill_null(0.0).alias(f"evidence_{depth}"),
-            )
-            .drop("w", "wm")
-        )
-        parent = current
+        estimate, parent = _shrunk(estimate, stats, with_own, parent, depth, k)
     return estimate.drop("estimate_prior")

@@ -137,6 +137,8 @@ def _scenarios(ref, countries, location_function_costs, vendor_rates, location_t
     return {"scenario_costs": frame}
 
 
+# The wage layer's inputs among assets/benchmarks.py's COST_INPUTS, named here so that the measured processes import
+# no Dagster (tests/pipeline/test_scale_benchmark.py checks the two lists agree).
 STAGING_FOR_WAGES = (
     "earnings",
     "exchange_rates",
