@@ -1,7 +1,10 @@
 """A warehouse materialized once from the bundled sample, shared by the pipeline tests (which copy it to change it),
 and the helpers that run the pipeline with test resources."""
 
+import io
+import re
 import shutil
+import zipfile
 
 import pytest
 from dagster import AssetsDefinition, AssetSelection, materialize
@@ -70,3 +73,25 @@ def copy_of(warehouse, tmp_path):
     root = tmp_path / "warehouse"
     shutil.copytree(str(warehouse), str(root), symlinks=True)
     return UPath(root)
+
+
+def served_zip(stated: str | None = None) -> bytes:
+    """An indicator zip laid out as api.worldbank.org serves it: data, country and indicator metadata members; with
+    `stated`, its preamble states that as the last-updated date."""
+    data = (BUNDLED_SAMPLE / "worldbank" / "API_PA.NUS.FCRF_DS2_en_csv_v2_22859.csv").read_bytes()
+    if stated is not None:
+        data = re.sub(rb'"Last Updated Date","\d{4}-\d{2}-\d{2}"', f'"Last Updated Date","{stated}"'.encode(), data)
+        assert stated.encode() in data
+    members = {
+        "API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": data,
+        "Metadata_Country_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": (
+            BUNDLED_SAMPLE / "worldbank" / "Metadata_Country_API_RL.EST_DS2_en_csv_v2_5814.csv"
+        ).read_bytes(),
+        "Metadata_Indicator_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": b'"INDICATOR_CODE","INDICATOR_NAME"\n',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            # A fixed timestamp: the same members must give the same bytes, as a server's file does.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2025, 7, 1, 0, 0, 0)), content)
+    return buffer.getvalue()

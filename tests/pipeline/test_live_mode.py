@@ -1,37 +1,16 @@
 """Live mode against a local server standing in for the World Bank: the served zip is stored byte for byte with live
 provenance, and staging reads the zip as it reads the bundled CSV."""
 
-import io
 import json
-import zipfile
 
 import pytest
 from dagster import AssetKey
 
 from assets.raw.files import raw_asset
-from assets.resources import BUNDLED_SAMPLE, SourceAccess
+from assets.resources import SourceAccess
 from pipelines.definitions import all_assets
 from storage.tables import read_table
-from tests.pipeline.conftest import REFERENCE, run
-
-SAMPLE = BUNDLED_SAMPLE / "worldbank"
-
-
-def served_zip() -> bytes:
-    """An indicator zip laid out as api.worldbank.org serves it: data, country and indicator metadata members."""
-    members = {
-        "API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": (SAMPLE / "API_PA.NUS.FCRF_DS2_en_csv_v2_22859.csv").read_bytes(),
-        "Metadata_Country_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": (
-            SAMPLE / "Metadata_Country_API_RL.EST_DS2_en_csv_v2_5814.csv"
-        ).read_bytes(),
-        "Metadata_Indicator_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": b'"INDICATOR_CODE","INDICATOR_NAME"\n',
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in members.items():
-            # A fixed timestamp: the same members must give the same bytes, as a server's file does.
-            archive.writestr(zipfile.ZipInfo(name, date_time=(2025, 7, 1, 0, 0, 0)), content)
-    return buffer.getvalue()
+from tests.pipeline.conftest import REFERENCE, run, served_zip
 
 
 def test_a_live_pull_is_stored_with_its_provenance_and_staged(copy_of, httpserver):

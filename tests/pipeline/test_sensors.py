@@ -2,44 +2,22 @@
 (through BPO_SOURCE_BASE_URL's mirror layout): a changed ETag, Last-Modified or stated date runs exactly the source
 that changed, an unchanged server runs nothing, and a failing server is reported without stopping the others."""
 
-import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 import pytest
 from dagster import AssetKey, SensorResult, build_sensor_context
 from werkzeug import Request, Response
 
-from assets.resources import BUNDLED_SAMPLE, SourceAccess
+from assets.resources import SourceAccess
 from pipelines.definitions import defs, source_releases
 from pipelines.sensors import watched_urls
-from tests.pipeline.conftest import REFERENCE
+from tests.pipeline.conftest import REFERENCE, served_zip
 
 WATCHED = watched_urls(REFERENCE.catalogue())
-WB_SAMPLE = BUNDLED_SAMPLE / "worldbank"
 FILES_OF_GEONAMES = ("countryInfo.txt", "cities15000.zip")
 INTERNAL_ERROR = "HTTP 500 INTERNAL SERVER ERROR"
-
-
-def worldbank_zip(stated: str) -> bytes:
-    """An indicator zip as the World Bank serves it, its preamble stating `stated` as the last-updated date."""
-    data = (WB_SAMPLE / "API_PA.NUS.FCRF_DS2_en_csv_v2_22859.csv").read_bytes()
-    data = re.sub(rb'"Last Updated Date","\d{4}-\d{2}-\d{2}"', f'"Last Updated Date","{stated}"'.encode(), data)
-    assert stated.encode() in data
-    members = {
-        "API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": data,
-        "Metadata_Country_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": (
-            WB_SAMPLE / "Metadata_Country_API_RL.EST_DS2_en_csv_v2_5814.csv"
-        ).read_bytes(),
-        "Metadata_Indicator_API_PA.NUS.FCRF_DS2_en_csv_v2_1.csv": b'"INDICATOR_CODE","INDICATOR_NAME"\n',
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(zipfile.ZipInfo(name, (2025, 7, 1, 0, 0, 0)), content)
-    return buffer.getvalue()
 
 
 @dataclass
@@ -61,7 +39,7 @@ class Publishers:
         if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
             self.conditional.append(host)
         if host == "api.worldbank.org":
-            body = worldbank_zip(self.stated)
+            body = served_zip(self.stated)
             return Response(b"" if request.method == "HEAD" else body, content_type="application/zip")
         if host == "sdmx.oecd.org":
             if request.headers.get("If-Modified-Since") == self.last_modified:
