@@ -95,13 +95,16 @@ def resolve_parameters(
 
 def quality_grade(year: int, settings: ModelSettings) -> pl.Expr:
     """A for a wage observed for the occupation itself, B for one modelled from the national mean; one step lower
-    for a wage more than `recent_wage_age_years` from the benchmark year (either way), one for a within-group factor
-    transferred from the USA, and one for a relativity pooled over all income groups."""
+    for a wage more than `recent_wage_age_years` from the benchmark year (either way), one for a wage carried by more
+    than `max_carry_forward_factor` either way (the figure is then more the index's than the survey's), one for a
+    within-group factor transferred from the USA, and one for a relativity pooled over all income groups."""
     base = pl.when(pl.col("wage_method") == "national_mean_x_relativity").then(1).otherwise(0)
     stale = ((year - pl.col("wage_source_year")).abs() > settings.recent_wage_age_years).cast(pl.Int32)
+    limit = settings.max_carry_forward_factor
+    carried_far = (~pl.col("carry_forward_factor").is_between(1 / limit, limit)).cast(pl.Int32)
     transferred = pl.col("within_group_basis").is_not_null().cast(pl.Int32)
     pooled = pl.col("relativity_pooled").fill_null(False).cast(pl.Int32)
-    step = pl.min_horizontal(base + stale + transferred + pooled, pl.lit(len(QUALITY_GRADES) - 1))
+    step = pl.min_horizontal(base + stale + carried_far + transferred + pooled, pl.lit(len(QUALITY_GRADES) - 1))
     return step.replace_strict(dict(enumerate(QUALITY_GRADES)), return_dtype=pl.String)
 
 

@@ -104,6 +104,14 @@ def test_quality_grades_follow_method_age_and_pooling():
     assert grades == {"USA": "A", "PHL": "C", "IND": "D"}
 
 
+def test_a_wage_carried_beyond_the_band_loses_a_grade():
+    # The USA's wage carried x2.4 (a survey nine years old carried by GDP growth): more the index's figure than the
+    # survey's, so A becomes B; PHL's x1.1 keeps its grade.
+    costs = location_function_costs(wages(carry_forward_factor=[2.4, 1.1, 1.0]), COUNTRIES, REFERENCE, NOT_MEASURED)
+    grades = dict(zip(costs["country_iso3"], costs["quality_grade"], strict=False))
+    assert grades == {"USA": "B", "PHL": "C", "IND": "D"}
+
+
 def test_a_measured_multiplier_beats_the_default_and_an_analysts_country_value_beats_it():
     measured = pl.DataFrame(
         {
