@@ -38,7 +38,7 @@ from model.scenarios import scenario_costs as scenario_rows
 from model.scorecard import location_scorecard as scorecard_rows
 from model.tiers import location_tiers as tier_rows
 from model.vendor_rates import vendor_rates as rate_rows
-from model.wages import function_wages, relativities
+from model.wages import WAGE_INPUTS, function_wages, relativities
 from schemas.benchmarks import (
     BenchmarkChanges,
     EmployerOnCosts,
@@ -145,19 +145,7 @@ def occupation_relativities(
 
 
 # The staging tables the wages, premia and costs are computed from: the one list of the step's inputs.
-COST_INPUTS = [
-    "earnings",
-    "exchange_rates",
-    "ppp_factors",
-    "average_wages",
-    "countries",
-    "us_occupation_wages",
-    "gdp_per_capita",
-    "gdp",
-    "population",
-    "employer_costs",
-    "vendor_rate_observations",
-]
+COST_INPUTS = [*WAGE_INPUTS, "employer_costs", "vendor_rate_observations"]
 
 
 @multi_asset(

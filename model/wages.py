@@ -376,6 +376,20 @@ def national_mean_x_relativity(
     )
 
 
+# The staging tables wage_candidates reads (`staging` maps each name to its table).
+WAGE_INPUTS = (
+    "earnings",
+    "exchange_rates",
+    "ppp_factors",
+    "average_wages",
+    "countries",
+    "us_occupation_wages",
+    "gdp_per_capita",
+    "gdp",
+    "population",
+)
+
+
 def wage_candidates(staging: dict[str, pl.DataFrame], reference: ReferenceData) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per benchmark year (`year`), country and function, the wage of the best method available, as observed in its
     source year; and the growth index (model.carry) that brings it to the benchmark year."""

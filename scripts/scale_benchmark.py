@@ -43,7 +43,7 @@ from model.scenarios import read_scenarios, scenario_costs  # noqa: E402
 from model.scorecard import location_scorecard  # noqa: E402
 from model.tiers import location_tiers  # noqa: E402
 from model.vendor_rates import vendor_rates  # noqa: E402
-from model.wages import carried_wages, function_wages, relativities, wage_candidates  # noqa: E402
+from model.wages import WAGE_INPUTS, carried_wages, function_wages, relativities, wage_candidates  # noqa: E402
 from schemas.vocabulary import OCCUPATION_INDICATOR  # noqa: E402
 from scripts.scale_inputs import read_sample, synthetic_reference, synthetic_staging, write_staging  # noqa: E402
 
@@ -137,19 +137,6 @@ def _scenarios(ref, countries, location_function_costs, vendor_rates, location_t
     return {"scenario_costs": frame}
 
 
-# The wage layer's inputs among assets/benchmarks.py's COST_INPUTS, named here so that the measured processes import
-# no Dagster (tests/pipeline/test_scale_benchmark.py checks the two lists agree).
-STAGING_FOR_WAGES = (
-    "earnings",
-    "exchange_rates",
-    "ppp_factors",
-    "average_wages",
-    "countries",
-    "us_occupation_wages",
-    "gdp_per_capita",
-    "gdp",
-    "population",
-)
 # In the order of the asset graph, each as assets/benchmarks.py calls it.
 LAYERS = [
     Layer(
@@ -158,9 +145,9 @@ LAYERS = [
         (),
         lambda ref, earnings, countries: {"relativities": relativities(earnings, countries, ref.settings)},
     ),
-    Layer("wages", STAGING_FOR_WAGES, (), _wages),
+    Layer("wages", WAGE_INPUTS, (), _wages),
     # The wage layer's two halves, timed apart: choosing each wage, and carrying it to the benchmark year.
-    Layer("wage_candidates", STAGING_FOR_WAGES, (), _wage_candidates),
+    Layer("wage_candidates", WAGE_INPUTS, (), _wage_candidates),
     Layer("carry_forward", (), ("wage_candidates", "growth_index"), _carry_forward),
     Layer("premia", ("vendor_rate_observations", "countries"), ("wages",), _premia),
     Layer(
@@ -345,7 +332,7 @@ def duckdb_wages(folder: Path, scale: int, memory_limit_gb: float = 12.0) -> dic
     import duckdb
 
     reference = Inputs(folder, scale).reference()
-    tables = {name: folder / "staging" / f"{name}.parquet" for name in STAGING_FOR_WAGES}
+    tables = {name: folder / "staging" / f"{name}.parquet" for name in WAGE_INPUTS}
     for name, frame in {
         "functions": reference.functions.select("function_id", "isco08_major_groups", "us_soc_codes"),
         "isco_soc_major_groups": reference.isco_soc_major_groups,
@@ -378,7 +365,7 @@ def duckdb_wages(folder: Path, scale: int, memory_limit_gb: float = 12.0) -> dic
         "seconds": seconds,
         "cpu_seconds": cpu,
         "peak_bytes": peak,
-        "input_rows": sum(_rows(tables[name]) for name in STAGING_FOR_WAGES),
+        "input_rows": sum(_rows(tables[name]) for name in WAGE_INPUTS),
         "output_rows": _rows(folder / "outputs" / "wages_duckdb.parquet"),
     }
 

@@ -128,10 +128,3 @@ def test_a_span_of_benchmark_years_must_read_first_to_last(text, capsys):
         main(["--benchmark-years", text, "--scales", "1"])
     assert stopped.value.code == 2  # refused by the argument parser, before anything runs
     assert "benchmark years" in capsys.readouterr().err
-
-
-def test_the_wage_layers_inputs_are_the_cost_steps_staging_inputs():
-    from assets.benchmarks import COST_INPUTS
-    from scripts.scale_benchmark import STAGING_FOR_WAGES
-
-    assert set(STAGING_FOR_WAGES) == set(COST_INPUTS) - {"employer_costs", "vendor_rate_observations"}
