@@ -31,7 +31,7 @@ import polars as pl
 PROJECT = Path(__file__).resolve().parents[1]
 DAGSTER = Path(sys.executable).with_name("dagster")
 sys.path.insert(0, str(PROJECT))
-from storage.tables import CURRENT, STEPS  # noqa: E402
+from storage.tables import CURRENT, STEPS, table_path  # noqa: E402
 
 
 def staging_steps() -> dict[str, list[str]]:
@@ -89,7 +89,7 @@ def staging_runs(warehouse: Path, steps: dict[str, list[str]]) -> dict[str, dict
     """Per staging step, the run that wrote each of its stored tables (None where the table is missing)."""
     runs: dict[str, dict[str, str | None]] = {}
     for step, tables in steps.items():
-        paths = {table: warehouse / "staging" / table / f"{table}.parquet" for table in tables}
+        paths = {table: table_path(warehouse, "staging", table) for table in tables}
         runs[step] = {t: pl.read_parquet_metadata(p).get("bpo.run") if p.exists() else None for t, p in paths.items()}
     return runs
 
