@@ -19,12 +19,20 @@ POINT = ["country_iso3", "function_id"]
 
 
 def index_series(
-    converted: pl.DataFrame, gdp_per_capita: pl.DataFrame, gdp: pl.DataFrame, population: pl.DataFrame
+    converted: pl.DataFrame,
+    gdp_per_capita: pl.DataFrame,
+    gdp: pl.DataFrame,
+    population: pl.DataFrame,
+    exchange_rates: pl.DataFrame,
 ) -> pl.DataFrame:
     """The growth indices, one series per (country, series): ILOSTAT mean earnings in US$ of one indicator and
     currency basis (kind `wage`), and GDP per capita in current US$ (kind `gdp`): WDI's own series, and GDP divided by
     population, a later vintage reaching further. The two vintages differ (revisions of up to a third in a few
-    countries), so they stay two series and growth is never taken from one to the other."""
+    countries), so they stay two series and growth is never taken from one to the other.
+
+    A GDP year enters only where the country has an official exchange rate for it: without one, the publisher
+    converted that year's GDP at a rate of its own choosing (Sudan's 2023 GDP doubles in US$ in a war year), not at
+    the rate the wages are converted at."""
     means = converted.filter(pl.col("occupation") == "TOTAL").select(
         "iso3",
         "year",
@@ -49,7 +57,8 @@ def index_series(
         pl.lit("GDP / population in current US$").alias("series"),
         pl.lit(GDP).alias("kind"),
     )
-    return pl.concat([means, per_capita, computed])
+    converted_years = exchange_rates.select("iso3", "year")
+    return pl.concat([means, pl.concat([per_capita, computed]).join(converted_years, on=["iso3", "year"], how="semi")])
 
 
 def _reach(points: pl.DataFrame, index: pl.DataFrame, target: int) -> pl.DataFrame:
@@ -140,6 +149,8 @@ def carry_to_year(wages: pl.DataFrame, index: pl.DataFrame, gdp_distorted: pl.Da
         carry_forward_factor=pl.col("factor").fill_null(1.0) * pl.col("gdp_factor").fill_null(1.0),
         carry_forward_rule=pl.when(observed)
         .then(pl.lit("observed in the benchmark year"))
+        .when((carried == "") & pl.col("distortion").is_not_null())
+        .then(pl.format("not carried: GDP per capita does not follow wages ({})", "distortion"))
         .when(carried == "")
         .then(pl.format("not carried: no index of the country goes past {}", "start"))
         .otherwise(pl.concat_str(carried, short)),

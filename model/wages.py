@@ -404,9 +404,9 @@ def wage_candidates(staging: dict[str, pl.DataFrame], reference: ReferenceData) 
     # A wage observed up to max_wage_age_years from a benchmark year is carried from that year to one not after the
     # last benchmark year: index years outside that span can neither start nor end a carry.
     years, age = settings.benchmark_years, settings.max_wage_age_years
-    index = index_series(converted, staging["gdp_per_capita"], staging["gdp"], staging["population"]).filter(
-        pl.col("year").is_between(min(years) - age, max(years) + age)
-    )
+    index = index_series(
+        converted, staging["gdp_per_capita"], staging["gdp"], staging["population"], staging["exchange_rates"]
+    ).filter(pl.col("year").is_between(min(years) - age, max(years) + age))
     means = national_means(
         earnings_usd,
         staging["average_wages"],

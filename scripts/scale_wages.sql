@@ -70,6 +70,8 @@ growth_index AS (
     WHERE year BETWEEN (SELECT min(target) FROM years) - getvariable('max_wage_age_years')
         AND (SELECT max(target) FROM years) + getvariable('max_wage_age_years')
         AND (kind = 'wage' OR iso3 NOT IN (SELECT iso3 FROM gdp_distorted))
+        -- GDP converted to US$ in a year with no official exchange rate does not carry a wage
+        AND (kind = 'wage' OR EXISTS (SELECT 1 FROM exchange_rates f WHERE f.iso3 = index_all.iso3 AND f.year = index_all.year))
 ),
 -- model.wages.national_means: ILOSTAT's national mean, else the OECD average wage of its price base year.
 means AS (
@@ -321,6 +323,8 @@ SELECT function_id, wage_source_year,
     coalesce(factor, 1.0) * coalesce(gdp_factor, 1.0) AS carry_forward_factor,
     CASE
         WHEN wage_source_year = target THEN 'observed in the benchmark year'
+        WHEN carried_steps = '' AND distortion IS NOT NULL
+            THEN format('not carried: GDP per capita does not follow wages ({})', distortion)
         WHEN carried_steps = '' THEN format('not carried: no index of the country goes past {}', wage_source_year)
         ELSE carried_steps || CASE
             WHEN final = target THEN ''

@@ -179,16 +179,17 @@ GEO = "EAR_4MTH_SEX_GEO_CUR_NB_A"
 NO_DISTORTION = pl.DataFrame({"iso3": [], "reason": []}, schema={"iso3": pl.String, "reason": pl.String})
 
 
-def carried(wages, earnings_rows, gdp_rows, year=2023, distorted=NO_DISTORTION):
-    converted = converted_to_usd(earnings(earnings_rows), FX_ALL, PPP_ALL, max_price_level_ratio=10)
+def carried(wages, earnings_rows, gdp_rows, year=2023, distorted=NO_DISTORTION, exchange_rates=None):
+    exchange_rates = FX_ALL if exchange_rates is None else exchange_rates
+    converted = converted_to_usd(earnings(earnings_rows), exchange_rates, PPP_ALL, max_price_level_ratio=10)
     gdp = pl.DataFrame(gdp_rows, schema=["iso3", "year", "gdp_per_capita_usd", "raw_file"], orient="row").with_columns(
         pl.col("year").cast(pl.Int32)
     )
     return {
         r["country_iso3"]: r
-        for r in carry_to_year(wages, index_series(converted, gdp, NO_GDP, NO_POPULATION), distorted, year).iter_rows(
-            named=True
-        )
+        for r in carry_to_year(
+            wages, index_series(converted, gdp, NO_GDP, NO_POPULATION, exchange_rates), distorted, year
+        ).iter_rows(named=True)
     }
 
 
@@ -292,7 +293,20 @@ def test_gdp_per_capita_never_carries_a_wage_where_it_is_distorted():
     gdp = [("IND", 2017, 2000.0, "raw/gdp"), ("IND", 2023, 2400.0, "raw/gdp")]
     row = carried(wages, UNRELATED_EARNINGS, gdp, distorted=distorted)["IND"]
     assert row["carry_forward_factor"] == 1.0
-    assert row["carry_forward_rule"] == "not carried: no index of the country goes past 2017"
+    assert row["carry_forward_rule"] == "not carried: GDP per capita does not follow wages (a reason for this test)"
+
+
+def test_gdp_of_a_year_without_an_official_exchange_rate_carries_no_wage():
+    # The publisher converted such a year at a rate of its own choosing, not the one the wage was converted at.
+    wages = wage_rows([("IND", "payroll", 2021, 200.0, ["raw/w"])])
+    gdp = [("IND", 2021, 2000.0, "raw/gdp"), ("IND", 2022, 2100.0, "raw/gdp"), ("IND", 2023, 4200.0, "raw/gdp")]
+    without_2023 = FX_ALL.filter(~((pl.col("iso3") == "IND") & (pl.col("year") == 2023)))
+    row = carried(wages, UNRELATED_EARNINGS, gdp, exchange_rates=without_2023)["IND"]
+    assert row["carry_forward_factor"] == pytest.approx(1.05)
+    assert row["carry_forward_rule"] == (
+        "growth of GDP per capita in current US$ 2021 to 2022; no index of the country goes past 2022"
+    )
+    assert carried(wages, UNRELATED_EARNINGS, gdp)["IND"]["carry_forward_factor"] == pytest.approx(2.1)
 
 
 def test_a_later_wage_is_carried_back_only_by_an_index_with_both_years():
