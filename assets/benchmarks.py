@@ -26,7 +26,7 @@ from dagster import (
 from assets.metadata import column_schema, markdown_table, table_metadata
 from assets.resources import PROJECT, ReferenceFiles, Warehouse
 from model.backtest import model_backtest as backtest_rows
-from model.benchmarks import costs_out_of_line, dearer_than_onshore, gdp_per_head, missing_tiers
+from model.benchmarks import acknowledged, costs_out_of_line, dearer_than_onshore, gdp_per_head, missing_tiers
 from model.benchmarks import tier_function_benchmarks as summarise_tiers
 from model.changes import FIGURES, figure_changes
 from model.costs import location_function_costs as cost_rows
@@ -367,28 +367,47 @@ def benchmark_changes(
     return publish(warehouse, reference, "benchmark_changes", pl.concat(frames))
 
 
+def _warning_result(check: str, flagged: pl.DataFrame, reference: ReferenceFiles, by_country) -> AssetCheckResult:
+    """A warning on `flagged` rows that fails on those no analyst has let stand (reference/acknowledged_warnings.csv),
+    listing both kinds by country (`by_country` groups a frame) and the acknowledgements that match nothing now."""
+    seen, new, stale = acknowledged(flagged, reference.model().acknowledged_warnings, check)
+    standing = by_country(seen.group_by("country_iso3", "wage_source_year", "reason")) if not seen.is_empty() else seen
+    return AssetCheckResult(
+        passed=new.is_empty(),
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "new_rows": new.height,
+            "new_countries": ", ".join(new["country_iso3"].unique().sort()),
+            "new_by_country": MetadataValue.md(
+                markdown_table(by_country(new.group_by("country_iso3", "wage_source_year")))
+            ),
+            "acknowledged_rows": seen.height,
+            "acknowledged_by_country": MetadataValue.md(markdown_table(standing)),
+            "acknowledgements_matching_nothing": MetadataValue.md(markdown_table(stale)),
+        },
+    )
+
+
 @asset_check(
     asset="location_function_costs",
     description="Wages carried to a benchmark year by a factor outside [1/max, max] (max_carry_forward_factor in "
-    "reference/model_settings.csv): more often an index problem than a market. Names the countries.",
+    "reference/model_settings.csv) that no analyst has let stand (reference/acknowledged_warnings.csv, keyed by "
+    "country and the wage's source year): an index problem or a market to look at. Names the countries.",
 )
 def carry_forward_within_band(warehouse: Warehouse, reference: ReferenceFiles) -> AssetCheckResult:
     limit = reference.model().settings.max_carry_forward_factor
     costs = warehouse.read_published("location_function_costs")
     outside = costs.filter(~pl.col("carry_forward_factor").is_between(1 / limit, limit))
-    by_country = (
-        outside.group_by("country_iso3")
-        .agg(rows=pl.len(), lowest=pl.col("carry_forward_factor").min(), highest=pl.col("carry_forward_factor").max())
-        .sort("country_iso3")
-    )
-    return AssetCheckResult(
-        passed=outside.is_empty(),
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "rows_outside": outside.height,
-            "countries": ", ".join(by_country["country_iso3"]),
-            "by_country": MetadataValue.md(markdown_table(by_country)),
-        },
+    return _warning_result(
+        "carry_forward_within_band",
+        outside,
+        reference,
+        lambda groups: groups.agg(
+            rows=pl.len(),
+            years=pl.col("year").unique().sort().cast(pl.String).str.join(", "),
+            lowest=pl.col("carry_forward_factor").min().round(2),
+            highest=pl.col("carry_forward_factor").max().round(2),
+        ).sort("country_iso3", "wage_source_year"),
     )
 
 
@@ -477,29 +496,23 @@ def tiers_cheaper_than_onshore(warehouse: Warehouse) -> AssetCheckResult:
     asset="location_function_costs",
     description="Delivery locations whose loaded cost is more than 3x, or less than a third of, what their GDP per "
     "head predicts (a log-log line per function and year across delivery locations): more often a unit, scale or "
-    "survey problem than a market. Names the countries, years and wage sources.",
+    "survey problem than a market. Fails on rows no analyst has let stand (reference/acknowledged_warnings.csv, keyed "
+    "by country and the wage's source year); names the countries, years and wage sources.",
 )
-def costs_in_line_with_income(warehouse: Warehouse) -> AssetCheckResult:
+def costs_in_line_with_income(warehouse: Warehouse, reference: ReferenceFiles) -> AssetCheckResult:
     income = gdp_per_head(*(warehouse.read("staging", table) for table in ("gdp_per_capita", "gdp", "population")))
     outliers = costs_out_of_line(warehouse.read_published("location_function_costs"), income)
-    by_country = (
-        outliers.group_by("country_iso3", "wage_method", "wage_source_year")
-        .agg(
+    return _warning_result(
+        "costs_in_line_with_income",
+        outliers,
+        reference,
+        lambda groups: groups.agg(
             rows=pl.len(),
+            functions=pl.col("function_id").unique().sort().str.join(", "),
             years=pl.col("year").unique().sort().cast(pl.String).str.join(", "),
             lowest_times_predicted=pl.col("times_predicted").min().round(2),
             highest_times_predicted=pl.col("times_predicted").max().round(2),
-        )
-        .sort("country_iso3", "wage_source_year")
-    )
-    return AssetCheckResult(
-        passed=outliers.is_empty(),
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "outlier_rows": outliers.height,
-            "countries": ", ".join(by_country["country_iso3"].unique().sort()),
-            "by_country": MetadataValue.md(markdown_table(by_country)),
-        },
+        ).sort("country_iso3", "wage_source_year"),
     )
 
 

@@ -134,6 +134,20 @@ def costs_out_of_line(costs: pl.DataFrame, gdp_per_head: pl.DataFrame) -> pl.Dat
     )
 
 
+def acknowledged(flagged: pl.DataFrame, acknowledgements: pl.DataFrame, check: str) -> tuple[pl.DataFrame, ...]:
+    """`flagged` rows (with country_iso3 and wage_source_year) split into those an analyst has let stand for `check`
+    (reference/acknowledged_warnings.csv), with their `reason`, and the rest; and the acknowledgements for `check` that
+    match no flagged row any more. The key holds the wage's source year, so rows resting on a newer source are new."""
+    key = ["country_iso3", "wage_source_year"]
+    mine = acknowledgements.filter(pl.col("check") == check).select(*key, "reason")
+    marked = flagged.join(mine, on=key, how="left")
+    return (
+        marked.filter(pl.col("reason").is_not_null()),
+        marked.filter(pl.col("reason").is_null()).drop("reason"),
+        mine.join(flagged.select(key).unique(), on=key, how="anti").sort(key),
+    )
+
+
 def dearer_than_onshore(benchmarks: pl.DataFrame) -> pl.DataFrame:
     """Nearshore and offshore tiers whose median costs more than onshore, with `unexpected`: true for an offshore
     tier, whose only case is saving money. A nearshore tier may be at parity, since a high-wage buyer's neighbours are

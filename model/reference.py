@@ -14,6 +14,7 @@ import polars as pl
 
 from model.tiers import TierRules
 from schemas.reference import (
+    AcknowledgedWarnings,
     Buyers,
     CostParameters,
     CoverageRules,
@@ -76,6 +77,8 @@ class ReferenceData:
     scorecard_weights: pl.DataFrame
     # The coverages a team scenario can ask for, in hours a week.
     coverage_rules: pl.DataFrame
+    # Rows a warning check flags that an analyst has looked at and let stand, with the reason.
+    acknowledged_warnings: pl.DataFrame
 
     @property
     def paid_hours(self) -> float:
@@ -119,6 +122,11 @@ def load_reference(folder: Path) -> ReferenceData:
             folder / "coverage_rules.csv",
             CoverageRules,
             lambda f: f.with_columns(pl.col("weekly_hours").cast(pl.Float64, strict=False)),
+        ),
+        acknowledged_warnings=_read(
+            folder / "acknowledged_warnings.csv",
+            AcknowledgedWarnings,
+            lambda f: f.with_columns(pl.col("wage_source_year").cast(pl.Int32, strict=False)),
         ),
     )
 

@@ -16,6 +16,7 @@ from storage.published import catalog_refusal
 def run_summary(events: Iterable[DagsterEvent], warehouse: str) -> str:
     rows: dict[str, int | None] = {}
     failed: list[str] = []
+    evaluated = 0
     for event in events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.step_materialization_data.materialization
@@ -23,6 +24,7 @@ def run_summary(events: Iterable[DagsterEvent], warehouse: str) -> str:
             rows[materialization.asset_key.to_user_string()] = count.value if count else None
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.asset_check_evaluation_data
+            evaluated += 1
             if not evaluation.passed:
                 severity = evaluation.severity.value.lower()
                 failed.append(f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()} ({severity})")
@@ -33,7 +35,7 @@ def run_summary(events: Iterable[DagsterEvent], warehouse: str) -> str:
     lines = [
         f"{len(rows)} assets materialized; {len(tables)} tables written, {sum(tables.values()):,} rows",
         *(f"  {name}: {count:,} rows" for name, count in sorted(tables.items())),
-        f"{len(failed)} checks did not pass" + (":" if failed else ""),
+        f"{len(failed)} of {evaluated} checks did not pass:" if failed else f"all {evaluated} checks passed",
         *(f"  {check}" for check in sorted(failed)),
         f"outputs: {warehouse} (CURRENT.json names the published version; {catalog}; reports/ holds one report "
         "per buyer)",

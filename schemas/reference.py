@@ -86,6 +86,20 @@ class GdpDistorted(pa.DataFrameModel):
     source: pl.String = pa.Field(str_length={"min_value": 10}, description="who says so")
 
 
+class AcknowledgedWarnings(pa.DataFrameModel):
+    check: pl.String = pa.Field(
+        isin=["carry_forward_within_band", "costs_in_line_with_income"], description="the warning check"
+    )
+    country_iso3: pl.String = pa.Field(str_matches=ISO3, description="the country whose rows it flags")
+    wage_source_year: pl.Int32 = pa.Field(
+        ge=1990, description="the year of the wage those rows stand on: a newer source is looked at again"
+    )
+    reason: pl.String = pa.Field(str_length={"min_value": 20}, description="why the figures stand, with the evidence")
+
+    class Config:
+        unique = ["check", "country_iso3", "wage_source_year"]
+
+
 class IscoSocMajorGroups(pa.DataFrameModel):
     isco08_major_group: pl.String = pa.Field(isin=ISCO08_MAJOR_GROUPS, unique=True, description="ISCO-08 major group")
     soc_major_group: pl.String = pa.Field(str_matches=r"^\d{2}$", description="the US SOC major group matching it")

@@ -3,7 +3,7 @@ from what their income predicts."""
 
 import polars as pl
 
-from model.benchmarks import costs_out_of_line, dearer_than_onshore, tier_function_benchmarks
+from model.benchmarks import acknowledged, costs_out_of_line, dearer_than_onshore, tier_function_benchmarks
 
 NO_RATES = pl.DataFrame(
     schema={"year": pl.Int32, "country_iso3": pl.String, "function_id": pl.String, "rate_mid_usd_hour": pl.Float64}
@@ -111,3 +111,28 @@ def test_income_is_the_stated_gdp_per_capita_else_gdp_over_population():
     population = pl.DataFrame({"iso3": ["PHL", "PHL"], **years, "population": [110_000_000, 110_000_000]})
     income = gdp_per_head(stated, gdp, population).sort("year")
     assert income["gdp_per_head_usd"].to_list() == [3_500.0, 4_000.0]
+
+
+def test_acknowledged_rows_stand_until_their_wage_rests_on_another_source():
+    flagged = pl.DataFrame(
+        {
+            "country_iso3": ["KEN", "KEN", "ZAF"],
+            "wage_source_year": pl.Series([2006, 2016, 2013], dtype=pl.Int32),
+            "year": [2016, 2017, 2015],
+        }
+    )
+    acknowledgements = pl.DataFrame(
+        {
+            "check": ["a_check", "a_check", "another_check"],
+            "country_iso3": ["KEN", "EGY", "ZAF"],
+            "wage_source_year": pl.Series([2006, 2012, 2013], dtype=pl.Int32),
+            "reason": ["the 2006 survey, looked at", "a survey no row rests on now", "for another check"],
+        }
+    )
+    seen, new, stale = acknowledged(flagged, acknowledgements, "a_check")
+    assert seen.select("country_iso3", "wage_source_year", "reason").rows() == [
+        ("KEN", 2006, "the 2006 survey, looked at")
+    ]
+    # KEN from a newer source, and ZAF acknowledged for another check only, are new to this one.
+    assert new.select("country_iso3", "wage_source_year").rows() == [("KEN", 2016), ("ZAF", 2013)]
+    assert stale.select("country_iso3", "wage_source_year").rows() == [("EGY", 2012)]

@@ -96,6 +96,14 @@ def folder_of_two_countries(folder):
     return folder
 
 
+def test_an_acknowledgement_for_an_unknown_check_is_refused_naming_the_line(folder):
+    path = folder / "acknowledged_warnings.csv"
+    path.write_text(path.read_text() + "carry_within_band,KEN,2006,a misspelt check name for this test\n")
+    lines = len(path.read_text().splitlines())
+    with pytest.raises(ReferenceDataError, match=rf"acknowledged_warnings.csv: line {lines}: check isin"):
+        load_reference(folder)
+
+
 def test_a_delivery_location_that_is_no_country_is_refused(folder_of_two_countries):
     path = folder_of_two_countries / "delivery_locations.csv"
     path.write_text(path.read_text() + "PHI,cited ranking,a typo of PHL for this test\n")
