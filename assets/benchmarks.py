@@ -23,7 +23,14 @@ from dagster import (
     multi_asset,
 )
 
-from assets.metadata import column_schema, markdown_table, table_metadata
+from assets.metadata import (
+    CONTENT_DIGEST,
+    VALIDATED_WHEN_WRITTEN,
+    column_schema,
+    markdown_table,
+    recorded_when_written,
+    table_metadata,
+)
 from assets.resources import PROJECT, ReferenceFiles, Warehouse
 from model.backtest import model_backtest as backtest_rows
 from model.benchmarks import acknowledged, costs_out_of_line, dearer_than_onshore, gdp_per_head, missing_tiers
@@ -94,7 +101,7 @@ def publish(warehouse: Warehouse, reference: ReferenceFiles, table: str, frame: 
         check_no_lost_keys(warehouse, reference, table, frame, model)
     descriptions = {name: column.description or "" for name, column in model.to_schema().columns.items()}
     path = warehouse.publish(table, frame, partition_by, descriptions, provenance(reference))
-    return MaterializeResult(asset_key=table, metadata=table_metadata(frame, path))
+    return MaterializeResult(asset_key=table, metadata=table_metadata(frame, path, warehouse.published_digest(table)))
 
 
 def check_no_lost_keys(
@@ -443,11 +450,20 @@ def published_contract_check(table: str):
         blocking=True,
         description=f"The published {table} satisfies the {model.__name__} contract (keys, ranges, nulls).",
     )
-    def _check(warehouse: Warehouse) -> AssetCheckResult:
+    def _check(context, warehouse: Warehouse) -> AssetCheckResult:
+        digest = warehouse.published_digest(table)
+        if written := recorded_when_written(context, table, digest):
+            return AssetCheckResult(
+                passed=True,
+                description=VALIDATED_WHEN_WRITTEN,
+                metadata={"rows": written["dagster/row_count"], CONTENT_DIGEST: digest},
+            )
         frame = warehouse.read_published(table)
         problems = validate_stored(frame, model)
         return AssetCheckResult(
-            passed=not problems, description="; ".join(problems) or None, metadata={"rows": frame.height}
+            passed=not problems,
+            description="; ".join(problems) or None,
+            metadata={"rows": frame.height, CONTENT_DIGEST: digest},
         )
 
     return _check

@@ -1,10 +1,17 @@
-"""Materialization metadata shared by every layer: row counts, previews and column schemas."""
+"""Materialization metadata shared by every layer: row counts, previews, column schemas and content digests."""
 
 from __future__ import annotations
 
 import pandera.polars as pa
 import polars as pl
-from dagster import MetadataValue, TableColumn, TableSchema
+from dagster import AssetCheckExecutionContext, AssetKey, MetadataValue, TableColumn, TableSchema
+
+# The materialization's record of the bytes its step wrote, once they were held to their contract.
+CONTENT_DIGEST = "content_sha256"
+VALIDATED_WHEN_WRITTEN = (
+    "held to the contract when written; the stored bytes are those written (the content digest its materialization "
+    "recorded)"
+)
 
 
 def markdown_table(frame: pl.DataFrame, limit: int = 20) -> str:
@@ -26,8 +33,19 @@ def column_schema(model: type[pa.DataFrameModel]) -> TableSchema:
     )
 
 
-def table_metadata(frame: pl.DataFrame, path: str) -> dict:
+def recorded_when_written(context: AssetCheckExecutionContext, table: str, digest: str) -> dict | None:
+    """The metadata of `table`'s latest materialization if it recorded `digest`, the stored table's digest now: then
+    the stored table is byte for byte the one its step held to its contract before writing. None otherwise (a table
+    changed since, or written without a digest), when the table must be validated again."""
+    event = context.instance.get_latest_materialization_event(AssetKey(table))
+    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    recorded = metadata.get(CONTENT_DIGEST)
+    return dict(metadata) if recorded is not None and recorded.value == digest else None
+
+
+def table_metadata(frame: pl.DataFrame, path: str, digest: str) -> dict:
     return {
+        CONTENT_DIGEST: digest,
         "dagster/row_count": frame.height,
         "path": MetadataValue.path(path),
         "preview": MetadataValue.md(markdown_table(frame, limit=10)),

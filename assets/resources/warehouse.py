@@ -12,10 +12,11 @@ from upath import UPath
 
 from assets.resources.settings import MergedSettings
 from storage import versions
+from storage.digest import content_sha256
 from storage.lock import WarehouseLock
-from storage.published import table_provenance, write_partitioned
+from storage.published import published_path, table_provenance, write_partitioned
 from storage.raw_zone import RawZone
-from storage.tables import read_table, write_tables
+from storage.tables import read_table, table_path, write_tables
 
 
 class Warehouse(MergedSettings):
@@ -64,6 +65,15 @@ class Warehouse(MergedSettings):
     ) -> str:
         """Write `table` into this run's version; readers see it once the version is committed."""
         return str(write_partitioned(self.version_root, table, frame, partition_by, descriptions, provenance))
+
+    def digest(self, layer: str, table: str) -> str:
+        """The content digest of a stored staging table (storage.digest)."""
+        return content_sha256(table_path(self.path, layer, table))
+
+    def published_digest(self, table: str) -> str:
+        """The content digest of the table `read_published` reads."""
+        base = self.version_root if versions.has_table(self.version_root, table) else versions.current_root(self.path)
+        return content_sha256(published_path(base, table))
 
     def read_published(self, table: str) -> pl.DataFrame:
         """The table as this run wrote it, else as the current version holds it."""

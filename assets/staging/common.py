@@ -21,7 +21,7 @@ from dagster import (
     multi_asset,
 )
 
-from assets.metadata import column_schema, table_metadata
+from assets.metadata import CONTENT_DIGEST, VALIDATED_WHEN_WRITTEN, column_schema, recorded_when_written, table_metadata
 from assets.resources import ReferenceFiles, Warehouse
 from schemas.contract import Checked, ContractError, hold_to_contract, lost_keys, validate_stored
 
@@ -87,7 +87,7 @@ def write(warehouse: Warehouse, step: str, checked: dict[str, Checked]) -> list[
         MaterializeResult(
             asset_key=table,
             metadata={
-                **table_metadata(result.valid, paths[table]),
+                **table_metadata(result.valid, paths[table], warehouse.digest(LAYER, table)),
                 "rejected_rows": result.rejects.height,
                 "rejects_by_rule": MetadataValue.json(result.reject_counts()),
             },
@@ -265,7 +265,19 @@ def contract_check(table: str, model: type[pa.DataFrameModel]) -> AssetChecksDef
         blocking=True,
         description=f"The stored {table} table satisfies the {model.__name__} contract (keys, types, ranges, nulls).",
     )
-    def _check(warehouse: Warehouse) -> AssetCheckResult:
+    def _check(context, warehouse: Warehouse) -> AssetCheckResult:
+        digest = warehouse.digest(LAYER, table)
+        if written := recorded_when_written(context, table, digest):
+            return AssetCheckResult(
+                passed=True,
+                description=VALIDATED_WHEN_WRITTEN,
+                metadata={
+                    "rows": written["dagster/row_count"],
+                    "rejected_rows": written["rejected_rows"],
+                    "rejects_by_rule": written["rejects_by_rule"],
+                    CONTENT_DIGEST: digest,
+                },
+            )
         frame = warehouse.read(LAYER, table)
         rejects = warehouse.read(LAYER, f"{table}__rejects")
         problems = validate_stored(frame, model)
@@ -281,6 +293,7 @@ def contract_check(table: str, model: type[pa.DataFrameModel]) -> AssetChecksDef
                 "rows": frame.height,
                 "rejected_rows": rejects.height,
                 "rejects_by_rule": MetadataValue.json(dict(by_rule.iter_rows())),
+                CONTENT_DIGEST: digest,
             },
         )
 

@@ -32,13 +32,15 @@ PUBLISHED_TABLES = assets_in("benchmarks")
 FUNCTIONS = REFERENCE.model().functions["function_id"].to_list()
 
 
-def run(root, access=None, selection=None, reference=None, assets=all_assets):
-    """Materialize `selection` (default: everything; a step writing several tables runs whole) into the warehouse at
-    `root` with the bundled sample."""
+def run(root, access=None, selection=None, reference=None, assets=all_assets, instance=None):
+    """Materialize `selection` (default: everything; a step writing several tables runs whole; or an AssetSelection)
+    into the warehouse at `root` with the bundled sample, in `instance` (default: a new ephemeral one)."""
     access = access or SourceAccess(sample_dir=str(BUNDLED_SAMPLE))
     resources = resources_for(Warehouse(root=str(root)), access, reference or ReferenceFiles())
-    chosen = AssetSelection.assets(*selection).required_multi_asset_neighbors() if selection else None
-    return materialize(assets, selection=chosen, resources=resources, raise_on_error=False)
+    chosen = selection
+    if isinstance(selection, list):
+        chosen = AssetSelection.assets(*selection).required_multi_asset_neighbors()
+    return materialize(assets, selection=chosen, resources=resources, raise_on_error=False, instance=instance)
 
 
 def reference_with(folder, **files: str) -> ReferenceFiles:

@@ -7,11 +7,15 @@ import shutil
 
 import duckdb
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from dagster import AssetCheckKey, AssetKey, AssetSelection, DagsterInstance
 from upath import UPath
 
+from assets.metadata import VALIDATED_WHEN_WRITTEN
 from assets.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess
-from storage.published import read_partitioned
+from storage.published import published_path, read_partitioned
 from storage.tables import read_table, table_path
 from tests.pipeline.conftest import FUNCTIONS, REFERENCE, STAGING_TABLES, run
 
@@ -224,3 +228,37 @@ def test_a_file_cut_short_on_its_first_ingest_is_refused_by_its_expected_rows(tm
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "fewer than 7,000 (min_rows in reference/raw_datasets.csv)" in str(failure.event_specific_data.error)
     assert not table_path(root, "staging", "earnings").exists()
+
+
+def contract_check_alone(root, instance, table):
+    check = AssetCheckKey(asset_key=AssetKey(table), name=f"{table}_keeps_contract")
+    result = run(root, selection=AssetSelection.checks(check), instance=instance)
+    [evaluation] = result.get_asset_check_evaluations()
+    return evaluation
+
+
+def test_a_contract_check_trusts_only_the_bytes_its_step_wrote(copy_of):
+    """A contract check passes a table whose bytes are those its step held to the contract (the digest its
+    materialization recorded) and validates again one changed since: here, a staging table and a published one
+    rewritten with a negative value after their steps ran."""
+    instance = DagsterInstance.ephemeral()
+    assert run(copy_of, selection=["gdp", "location_tiers"], instance=instance).success
+    unchanged = contract_check_alone(copy_of, instance, "gdp")
+    assert unchanged.passed and unchanged.description == VALIDATED_WHEN_WRITTEN
+
+    gdp = table_path(copy_of, "staging", "gdp")
+    pl.read_parquet(gdp.path).with_columns(gdp_usd=-pl.col("gdp_usd")).write_parquet(gdp.path)
+    evaluation = contract_check_alone(copy_of, instance, "gdp")
+    assert not evaluation.passed
+    assert "gdp_usd" in evaluation.description
+
+    # location_tiers' distance is never negative; the current version's file is changed in place, its schema and
+    # metadata kept.
+    [tiers_file] = sorted(published_path(copy_of, "location_tiers").rglob("*.parquet"))[:1]
+    tiers = pq.read_table(tiers_file.path)
+    at = tiers.schema.get_field_index("distance_km")
+    negative = pa.array([-1.0] * tiers.num_rows, pa.float64())
+    pq.write_table(tiers.set_column(at, tiers.schema.field(at), negative), tiers_file.path)
+    evaluation = contract_check_alone(copy_of, instance, "location_tiers")
+    assert not evaluation.passed
+    assert "distance_km" in evaluation.description
