@@ -32,7 +32,9 @@ def basis_preference(order: tuple[str, ...]) -> pl.Expr:
 def converted_to_usd(
     earnings: pl.DataFrame, fx: pl.DataFrame, ppp: pl.DataFrame, max_price_level_ratio: float
 ) -> pl.DataFrame:
-    """Every earnings row in monthly US$, each indicator and currency basis kept apart.
+    """Every earnings row in monthly US$, each indicator and currency basis kept apart, with the raw files of the
+    earnings, the exchange rate and the PPP factor (`raw_file`, `fx_file`, `ppp_file`; `_conversion_files` lists those
+    a row's value depends on).
 
     PPP $ are converted only where the price level ratio (PPP factor / exchange rate) is plausible: outside
     [1/max, max] the two World Bank series are in different units and the result would be off by orders of magnitude."""
@@ -48,15 +50,34 @@ def converted_to_usd(
             .then(pl.col("monthly_earnings") / pl.col("lcu_per_usd"))
             .when(plausible)
             .then(pl.col("monthly_earnings") * price_level),
-            sources=pl.concat_list(
-                "raw_file",
-                pl.when(pl.col("currency_basis") != "USD").then("fx_file"),
-                pl.when(pl.col("currency_basis") == "PPP").then("ppp_file"),
-            ).list.drop_nulls(),
             priority=basis_preference(BASIS_ORDER_FOR_USD),
         )
         .filter(pl.col("monthly_usd").is_not_null())
+        # Only what later steps read: this table lives through the whole wage layer, at every earnings row.
+        .select(
+            "iso3",
+            "year",
+            "occupation",
+            "indicator",
+            "currency_basis",
+            "monthly_usd",
+            "priority",
+            "raw_file",
+            "fx_file",
+            "ppp_file",
+        )
     )
+
+
+def _conversion_files() -> pl.Expr:
+    """The raw files a converted row's value depends on: the earnings', and the exchange rate's and PPP factor's where
+    its currency basis needs them. Built only for the rows a table keeps: a list of paths per earnings row is most
+    of what the converted earnings would hold."""
+    return pl.concat_list(
+        "raw_file",
+        pl.when(pl.col("currency_basis") != "USD").then("fx_file"),
+        pl.when(pl.col("currency_basis") == "PPP").then("ppp_file"),
+    ).list.drop_nulls()
 
 
 SURVEY = ["iso3", "year", "indicator", "currency_basis"]
@@ -90,7 +111,7 @@ def earnings_in_usd(converted: pl.DataFrame) -> pl.DataFrame:
     return (
         converted.sort("priority")
         .unique(["iso3", "year", "occupation"], keep="first", maintain_order=True)
-        .select("iso3", "year", "occupation", "indicator", "currency_basis", "monthly_usd", "sources")
+        .select("iso3", "year", "occupation", "indicator", "currency_basis", "monthly_usd", sources=_conversion_files())
     )
 
 
@@ -129,23 +150,38 @@ def relativities(earnings: pl.DataFrame, countries: pl.DataFrame, settings: Mode
     A country's ratio comes from one survey, year and currency (its latest); ratios are summarised by income group,
     and over all countries where an income group has too few. Relativities differ a lot between countries (clerical
     workers earn above the mean where formal office jobs are scarce), so a single US ratio would mislead."""
-    occupation = earnings.filter(pl.col("indicator") == OCCUPATION_INDICATOR).select(
-        "iso3", "year", "occupation", "currency_basis", "monthly_earnings", "raw_file"
+    # One lazy query: eager, each step held another copy of the occupation rows, and the sort that chose a country's
+    # row held all of them at once (1 GB at 100x the sample, 7 GB at 1000x). The groups and the totals are filtered
+    # from the earnings apart (a filtered table that both read would be held in full), and each country's row is
+    # chosen within its own group.
+    by_occupation = pl.col("indicator") == OCCUPATION_INDICATOR
+    totals = (
+        earnings.lazy()
+        .filter(by_occupation & (pl.col("occupation") == "TOTAL"))
+        .select("iso3", "year", "currency_basis", pl.col("monthly_earnings").alias("total"))
     )
-    totals = occupation.filter(pl.col("occupation") == "TOTAL").select(
-        "iso3", "year", "currency_basis", pl.col("monthly_earnings").alias("total")
-    )
-    per_country = (
-        occupation.filter(pl.col("occupation") != "TOTAL")
+    ratios = (
+        earnings.lazy()
+        .filter(by_occupation & (pl.col("occupation") != "TOTAL"))
         .join(totals, on=["iso3", "year", "currency_basis"])
-        .with_columns(
+        .select(
+            "iso3",
+            "year",
+            "occupation",
+            "raw_file",
             ratio=pl.col("monthly_earnings") / pl.col("total"),
             priority=basis_preference(BASIS_ORDER_FOR_RATIOS),
         )
-        .sort(["year", "priority"], descending=[True, False])
-        .unique(["iso3", "occupation"], keep="first", maintain_order=True)
-        .join(countries.select("iso3", "income_group"), on="iso3", how="left")
+    )
+    # A country's latest year, in the most preferred basis of that year: one row, as earnings are unique per (iso3,
+    # year, occupation, currency_basis).
+    latest_first = pl.col("year", "raw_file", "ratio").sort_by(["year", "priority"], descending=[True, False])
+    per_country = (
+        ratios.group_by("iso3", "occupation")
+        .agg(latest_first.first())
+        .join(countries.lazy().select("iso3", "income_group"), on="iso3", how="left")
         .with_columns(pl.col("income_group").fill_null("unclassified"))
+        .collect()
     )
     summary = [
         pl.len().alias("n_countries"),
@@ -390,23 +426,44 @@ WAGE_INPUTS = (
 )
 
 
-def wage_candidates(staging: dict[str, pl.DataFrame], reference: ReferenceData) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per benchmark year (`year`), country and function, the wage of the best method available, as observed in its
-    source year; and the growth index (model.carry) that brings it to the benchmark year."""
-    functions, settings = reference.functions, reference.settings
+def usd_earnings_and_index(
+    staging: dict[str, pl.DataFrame], settings: ModelSettings
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The plausible earnings in US$, one per country, year and occupation (earnings_in_usd), and the growth index
+    (model.carry) over the years a carry can start or end in. The converted earnings behind both are the largest table
+    of the wage layer: they live in this function only, so they are freed before the wages are chosen."""
     converted = converted_to_usd(
         staging["earnings"], staging["exchange_rates"], staging["ppp_factors"], settings.max_price_level_ratio
     )
     converted = converted.join(
         implausible_surveys(converted, staging["gdp_per_capita"], settings), on=SURVEY, how="anti"
     )
-    earnings_usd = earnings_in_usd(converted)
     # A wage observed up to max_wage_age_years from a benchmark year is carried from that year to one not after the
-    # last benchmark year: index years outside that span can neither start nor end a carry.
+    # last benchmark year: index years outside that span can neither start nor end a carry. The inputs are cut to the
+    # span before the index is built (an index row has the year of the input rows it comes from), so the files of the
+    # decades before it are never listed.
     years, age = settings.benchmark_years, settings.max_wage_age_years
+    in_span = pl.col("year").is_between(min(years) - age, max(years) + age)
     index = index_series(
-        converted, staging["gdp_per_capita"], staging["gdp"], staging["population"], staging["exchange_rates"]
-    ).filter(pl.col("year").is_between(min(years) - age, max(years) + age))
+        *(
+            frame.filter(in_span)
+            for frame in (
+                converted,
+                staging["gdp_per_capita"],
+                staging["gdp"],
+                staging["population"],
+                staging["exchange_rates"],
+            )
+        )
+    )
+    return earnings_in_usd(converted), index
+
+
+def wage_candidates(staging: dict[str, pl.DataFrame], reference: ReferenceData) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per benchmark year (`year`), country and function, the wage of the best method available, as observed in its
+    source year; and the growth index (model.carry) that brings it to the benchmark year."""
+    functions, settings = reference.functions, reference.settings
+    earnings_usd, index = usd_earnings_and_index(staging, settings)
     means = national_means(
         earnings_usd,
         staging["average_wages"],
@@ -416,7 +473,7 @@ def wage_candidates(staging: dict[str, pl.DataFrame], reference: ReferenceData) 
     )
     relativity = relativities(staging["earnings"], staging["countries"], settings)
     frames = []
-    for year in years:
+    for year in settings.benchmark_years:
         factors = within_group_factors(
             functions, staging["us_occupation_wages"], reference.isco_soc_major_groups, year, settings
         )

@@ -108,6 +108,25 @@ def test_relativities_by_income_group_fall_back_to_all_countries():
     assert by_group["all countries"]["observations"] == ["AAA 2019", "BBB 2019", "CCC 2019"]
 
 
+def test_a_countrys_relativity_comes_from_its_latest_year_in_the_preferred_basis_of_that_year():
+    # 2021 in local currency (the basis ratios prefer) loses to 2022; within 2022 local currency beats US$ and PPP.
+    rows = [
+        ("AAA", 2021, "TOTAL", "LCU", 100.0, OCCUPATION_INDICATOR, "raw/ilo-2021"),
+        ("AAA", 2021, "4", "LCU", 500.0, OCCUPATION_INDICATOR, "raw/ilo-2021"),
+    ]
+    for basis, clerical in [("PPP", 300.0), ("USD", 200.0), ("LCU", 150.0)]:
+        rows += [
+            ("AAA", 2022, "TOTAL", basis, 100.0, OCCUPATION_INDICATOR, f"raw/ilo-{basis}"),
+            ("AAA", 2022, "4", basis, clerical, OCCUPATION_INDICATOR, f"raw/ilo-{basis}"),
+        ]
+    # A year without the national total gives no ratio, however late.
+    rows.append(("AAA", 2023, "4", "LCU", 900.0, OCCUPATION_INDICATOR, "raw/ilo-2023"))
+    countries = pl.DataFrame({"iso3": ["AAA"], "income_group": ["High income"]})
+    pooled = relativities(earnings(rows), countries, SETTINGS).filter(income_group="all countries").row(0, named=True)
+    assert (pooled["relativity"], pooled["n_countries"]) == (1.5, 1)
+    assert (pooled["observations"], pooled["sources"]) == (["AAA 2022"], ["raw/ilo-LCU"])
+
+
 def test_an_occupation_wage_needs_every_group_of_the_function_in_one_year():
     usd = pl.DataFrame(
         {
