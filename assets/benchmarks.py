@@ -374,22 +374,28 @@ def benchmark_changes(
     return publish(warehouse, reference, "benchmark_changes", pl.concat(frames))
 
 
-def _warning_result(check: str, flagged: pl.DataFrame, reference: ReferenceFiles, by_country) -> AssetCheckResult:
+def _warning_result(
+    check: str, flagged: pl.DataFrame, reference: ReferenceFiles, *figures: pl.Expr
+) -> AssetCheckResult:
     """A warning on `flagged` rows that fails on those no analyst has let stand (reference/acknowledged_warnings.csv),
-    listing both kinds by country (`by_country` groups a frame) and the acknowledgements that match nothing now."""
+    listing both kinds by country and source year with their rows, years and `figures`, and the acknowledgements that
+    match nothing now."""
     seen, new, stale = acknowledged(flagged, reference.model().acknowledged_warnings, check)
-    standing = by_country(seen.group_by("country_iso3", "wage_source_year", "reason")) if not seen.is_empty() else seen
+
+    def by_country(frame: pl.DataFrame, *key: str) -> pl.DataFrame:
+        years = pl.col("year").unique().sort().cast(pl.String).str.join(", ")
+        return frame.group_by(*key).agg(pl.len().alias("rows"), years.alias("years"), *figures).sort(*key)
+
+    key = ["country_iso3", "wage_source_year"]
     return AssetCheckResult(
         passed=new.is_empty(),
         severity=AssetCheckSeverity.WARN,
         metadata={
             "new_rows": new.height,
             "new_countries": ", ".join(new["country_iso3"].unique().sort()),
-            "new_by_country": MetadataValue.md(
-                markdown_table(by_country(new.group_by("country_iso3", "wage_source_year")))
-            ),
+            "new_by_country": MetadataValue.md(markdown_table(by_country(new, *key))),
             "acknowledged_rows": seen.height,
-            "acknowledged_by_country": MetadataValue.md(markdown_table(standing)),
+            "acknowledged_by_country": MetadataValue.md(markdown_table(by_country(seen, *key, "reason"))),
             "acknowledgements_matching_nothing": MetadataValue.md(markdown_table(stale)),
         },
     )
@@ -409,12 +415,8 @@ def carry_forward_within_band(warehouse: Warehouse, reference: ReferenceFiles) -
         "carry_forward_within_band",
         outside,
         reference,
-        lambda groups: groups.agg(
-            rows=pl.len(),
-            years=pl.col("year").unique().sort().cast(pl.String).str.join(", "),
-            lowest=pl.col("carry_forward_factor").min().round(2),
-            highest=pl.col("carry_forward_factor").max().round(2),
-        ).sort("country_iso3", "wage_source_year"),
+        pl.col("carry_forward_factor").min().round(2).alias("lowest"),
+        pl.col("carry_forward_factor").max().round(2).alias("highest"),
     )
 
 
@@ -522,13 +524,9 @@ def costs_in_line_with_income(warehouse: Warehouse, reference: ReferenceFiles) -
         "costs_in_line_with_income",
         outliers,
         reference,
-        lambda groups: groups.agg(
-            rows=pl.len(),
-            functions=pl.col("function_id").unique().sort().str.join(", "),
-            years=pl.col("year").unique().sort().cast(pl.String).str.join(", "),
-            lowest_times_predicted=pl.col("times_predicted").min().round(2),
-            highest_times_predicted=pl.col("times_predicted").max().round(2),
-        ).sort("country_iso3", "wage_source_year"),
+        pl.col("function_id").unique().sort().str.join(", ").alias("functions"),
+        pl.col("times_predicted").min().round(2).alias("lowest_times_predicted"),
+        pl.col("times_predicted").max().round(2).alias("highest_times_predicted"),
     )
 
 

@@ -262,3 +262,14 @@ def test_a_contract_check_trusts_only_the_bytes_its_step_wrote(copy_of):
     evaluation = contract_check_alone(copy_of, instance, "location_tiers")
     assert not evaluation.passed
     assert "distance_km" in evaluation.description
+
+
+def test_no_warning_fails_on_the_healthy_sample_and_the_rows_let_stand_are_listed(sample_run):
+    _, result = sample_run
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    failed = sorted(name for name, e in evaluations.items() if not e.passed)
+    assert failed == []
+    carried = evaluations["carry_forward_within_band"].metadata
+    assert carried["acknowledged_rows"].value > 0 and carried["new_rows"].value == 0
+    assert "The kwanza fell" in carried["acknowledged_by_country"].value
+    assert "| country_iso3 |" in carried["acknowledgements_matching_nothing"].value
