@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pandera.polars as pa
 import polars as pl
 from dagster import AssetCheckExecutionContext, AssetKey, MetadataValue, TableColumn, TableSchema
 
-# The materialization's record of the bytes its step wrote, once they were held to their contract.
+# The materialization's record of the bytes its step wrote, once they were held to their contract, and of the
+# contracts' code they were held to: a table written under other contracts is validated again.
 CONTENT_DIGEST = "content_sha256"
+CONTRACTS_DIGEST = "contracts_sha256"
+CONTRACTS_SHA256 = hashlib.sha256(
+    b"".join(path.read_bytes() for path in sorted((Path(__file__).parents[1] / "schemas").glob("*.py")))
+).hexdigest()
 VALIDATED_WHEN_WRITTEN = (
     "held to the contract when written; the stored bytes are those written (the content digest its materialization "
     "recorded)"
@@ -34,19 +42,22 @@ def column_schema(model: type[pa.DataFrameModel]) -> TableSchema:
 
 
 def recorded_when_written(context: AssetCheckExecutionContext, table: str, digest: str) -> dict | None:
-    """The metadata of `table`'s latest materialization if it recorded `digest`, the stored table's digest now: then
-    the stored table is byte for byte the one its step held to its contract before writing. None otherwise (a table
-    changed since, or written without a digest), when the table must be validated again."""
+    """The metadata of `table`'s latest materialization if it recorded `digest`, the stored table's digest now, and
+    the contracts' code as it is now: then the stored table is byte for byte the one its step held to the same
+    contract before writing. None otherwise (a table changed since, written without a digest, or a contract changed
+    since), when the table must be validated again."""
     # fetch_materializations reads one record; get_latest_materialization_event costs three times as much.
     records = context.instance.fetch_materializations(AssetKey(table), limit=1).records
     metadata = records[0].asset_materialization.metadata if records else {}
-    recorded = metadata.get(CONTENT_DIGEST)
-    return dict(metadata) if recorded is not None and recorded.value == digest else None
+    recorded, contracts = metadata.get(CONTENT_DIGEST), metadata.get(CONTRACTS_DIGEST)
+    unchanged = recorded is not None and recorded.value == digest
+    return dict(metadata) if unchanged and contracts is not None and contracts.value == CONTRACTS_SHA256 else None
 
 
 def table_metadata(frame: pl.DataFrame, path: str, digest: str) -> dict:
     return {
         CONTENT_DIGEST: digest,
+        CONTRACTS_DIGEST: CONTRACTS_SHA256,
         "dagster/row_count": frame.height,
         "path": MetadataValue.path(path),
         "preview": MetadataValue.md(markdown_table(frame, limit=10)),

@@ -13,6 +13,7 @@ import pytest
 from dagster import AssetCheckKey, AssetKey, AssetSelection, DagsterInstance
 from upath import UPath
 
+from assets import metadata
 from assets.metadata import VALIDATED_WHEN_WRITTEN
 from assets.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess
 from storage.published import published_path, read_partitioned
@@ -273,3 +274,11 @@ def test_no_warning_fails_on_the_healthy_sample_and_the_rows_let_stand_are_liste
     assert carried["acknowledged_rows"].value > 0 and carried["new_rows"].value == 0
     assert "The kwanza fell" in carried["acknowledged_by_country"].value
     assert "| country_iso3 |" in carried["acknowledgements_matching_nothing"].value
+
+
+def test_a_table_written_under_other_contracts_is_validated_again(copy_of, monkeypatch):
+    instance = DagsterInstance.ephemeral()
+    assert run(copy_of, selection=["gdp"], instance=instance).success
+    monkeypatch.setattr(metadata, "CONTRACTS_SHA256", "the contracts' code after an edit")
+    evaluation = contract_check_alone(copy_of, instance, "gdp")
+    assert evaluation.passed and evaluation.description != VALIDATED_WHEN_WRITTEN
