@@ -6,6 +6,7 @@ from pandera.api.polars.types import PolarsData
 
 from schemas.common import ISO3
 from schemas.vocabulary import (
+    ACKNOWLEDGEABLE_WARNINGS,
     COST_PARAMETERS,
     ISCO08_MAJOR_GROUPS,
     OFFICES,
@@ -87,9 +88,7 @@ class GdpDistorted(pa.DataFrameModel):
 
 
 class AcknowledgedWarnings(pa.DataFrameModel):
-    check: pl.String = pa.Field(
-        isin=["carry_forward_within_band", "costs_in_line_with_income"], description="the warning check"
-    )
+    check: pl.String = pa.Field(isin=ACKNOWLEDGEABLE_WARNINGS, description="the warning check")
     country_iso3: pl.String = pa.Field(str_matches=ISO3, description="the country whose rows it flags")
     wage_source_year: pl.Int32 = pa.Field(
         ge=1990, description="the year of the wage those rows stand on: a newer source is looked at again"

@@ -43,6 +43,8 @@ PARAMETER_SCOPES = ("country_function", "country", "function", "default")
 WAGE_METHODS = ("oews_direct", "ilostat_occupation", "national_mean_x_relativity")
 QUALITY_GRADES = tuple("ABCD")
 TIERS = ("onshore", "nearshore", "offshore")
+# The warning checks whose flagged rows an analyst may let stand (reference/acknowledged_warnings.csv).
+ACKNOWLEDGEABLE_WARNINGS = ("carry_forward_within_band", "costs_in_line_with_income")
 OVERRIDE_TIERS = ("nearshore", "offshore")
 RATE_BASES = ("observed", "modelled")
 

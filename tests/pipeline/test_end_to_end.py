@@ -16,6 +16,7 @@ from upath import UPath
 from assets import metadata
 from assets.metadata import VALIDATED_WHEN_WRITTEN
 from assets.resources import BUNDLED_SAMPLE, ReferenceFiles, SourceAccess
+from schemas.vocabulary import ACKNOWLEDGEABLE_WARNINGS
 from storage.published import published_path, read_partitioned
 from storage.tables import read_table, table_path
 from tests.pipeline.conftest import FUNCTIONS, REFERENCE, STAGING_TABLES, run
@@ -270,6 +271,7 @@ def test_no_warning_fails_on_the_healthy_sample_and_the_rows_let_stand_are_liste
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     failed = sorted(name for name, e in evaluations.items() if not e.passed)
     assert failed == []
+    assert set(ACKNOWLEDGEABLE_WARNINGS) <= set(evaluations), "an acknowledgeable warning that no check is named"
     carried = evaluations["carry_forward_within_band"].metadata
     assert carried["acknowledged_rows"].value > 0 and carried["new_rows"].value == 0
     assert "The kwanza fell" in carried["acknowledged_by_country"].value
