@@ -51,20 +51,21 @@ def publish(
     guard_volume: bool = True,
 ) -> MaterializeResult:
     """Write the rows that keep the contract to `table` and the others to `table__rejects`, with the reason."""
-    [result] = write(warehouse, table, {table: check(warehouse, table, frame, model, rules, guard_volume)})
+    stored = stored_table(warehouse, table) if guard_volume else None
+    [result] = write(warehouse, table, {table: check(table, frame, model, rules, stored)})
     return result
 
 
 def check(
-    warehouse: Warehouse,
     table: str,
     frame: pl.DataFrame,
     model: type[pa.DataFrameModel],
     rules: dict[str, pl.Expr] | None,
-    guard_volume: bool,
+    stored: pl.DataFrame | None,
 ) -> Checked:
     """The rows that keep the contract and the rejects; raise ContractError, leaving the stored table as it was,
-    when the table as a whole cannot be right (no row kept, a file mostly rejected, too many keys lost)."""
+    when the table as a whole cannot be right (no row kept, a file mostly rejected, or, against `stored` where the
+    volume is guarded, too many keys lost)."""
     checked = hold_to_contract(frame, model, table, rules)
     broken = mostly_rejected_files(frame, checked.rejects)
     if checked.valid.is_empty() or broken:
@@ -72,8 +73,8 @@ def check(
             f"{table}: {'; '.join(broken) or 'no row keeps the contract'} ({checked.reject_counts()}); "
             "the stored table was left as it was"
         )
-    if guard_volume:
-        check_volume(warehouse, table, checked.valid, model, frame)
+    if stored is not None:
+        check_volume(table, checked.valid, model, frame, stored)
     return checked
 
 
@@ -139,13 +140,10 @@ def stored_table(warehouse: Warehouse, table: str) -> pl.DataFrame | None:
 
 
 def check_volume(
-    warehouse: Warehouse, table: str, valid: pl.DataFrame, model: type[pa.DataFrameModel], frame: pl.DataFrame
+    table: str, valid: pl.DataFrame, model: type[pa.DataFrameModel], frame: pl.DataFrame, stored: pl.DataFrame
 ) -> None:
     """Refuse a table that lost too many of the stored table's keys (schemas.contract.MAX_KEY_LOSS), naming the
     numbers and the raw files it was read from. To accept a smaller release on purpose, delete the stored table."""
-    stored = stored_table(warehouse, table)
-    if stored is None:
-        return
     if loss := lost_keys(stored, valid, model):
         source = pl.col("raw_file") if "raw_file" in frame.columns else pl.col("raw_files").list.first()
         files = ", ".join(frame.select(source.unique().sort()).to_series().drop_nulls().to_list())
@@ -241,11 +239,14 @@ def staging_tables(*tables: StagingTable, inputs: list[str], name: str | None = 
             countries = known_countries(loaded["countries"], table.country_column) if table.country_column else {}
             rules = countries | (table.rules or {})
             frame = frames[table.name]
-            stored = stored_table(warehouse, table.name) if table.revised_within_bound else None
-            if stored is not None:
+            # Read once for both guards that compare with it: the volume and the revisions.
+            needed = table.guard_volume or table.revised_within_bound
+            stored = stored_table(warehouse, table.name) if needed else None
+            revised = table.revised_within_bound and stored is not None
+            if revised:
                 rules |= revision_rule(table, frame, stored)
-            result = check(warehouse, table.name, frame, table.contract, rules, table.guard_volume)
-            checked[table.name] = result if stored is None else keeping_stored_where_revised(result, table, stored)
+            result = check(table.name, frame, table.contract, rules, stored if table.guard_volume else None)
+            checked[table.name] = keeping_stored_where_revised(result, table, stored) if revised else result
         yield from write(warehouse, step, checked)
 
     return [_tables, *(contract_check(table.name, table.contract) for table in tables)]
